@@ -92,6 +92,8 @@ export interface ManifestEntry {
 /** Maps each public path (percent-encoded, as `canonicalPath` gives it) to its document. */
 export interface Manifest {
   buildId: string;
+  /** The site's public URL (no trailing slash): self links are this plus the path. */
+  siteUrl: string;
   routes: Record<string, ManifestEntry>;
 }
 

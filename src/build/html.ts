@@ -1,0 +1,175 @@
+/**
+ * From a post's body to the HTML published in feeds: Markdown rendered (raw HTML allowed, since
+ * bodies mix both), then sanitized to an allowlist, hidden blocks dropped, every URL made absolute.
+ */
+import MarkdownIt from "markdown-it";
+import sanitizeHtml from "sanitize-html";
+import { stripInvalidXmlChars } from "../render/xml";
+
+const markdown = new MarkdownIt({ html: true, linkify: false, typographer: false });
+
+/** Renders Markdown (CommonMark with raw HTML) to HTML. */
+export function renderMarkdown(source: string): string {
+  return markdown.render(source);
+}
+
+/** Tags whose whole subtree is dropped, text included. */
+const DROPPED_SUBTREES = new Set([
+  "script",
+  "style",
+  "template",
+  "svg",
+  "math",
+  "iframe",
+  "frame",
+  "frameset",
+  "object",
+  "embed",
+  "applet",
+  "noscript",
+  "noembed",
+  "noframes",
+  "xmp",
+  "plaintext",
+  "textarea",
+  "select",
+  "option",
+  "button",
+  "input",
+  "head",
+  "title",
+  "meta",
+  "link",
+  "base",
+]);
+
+/** Renamed-to marker for elements dropped with their content (see `exclusiveFilter`). */
+const DROP = "x-drop";
+
+/** Attributes holding one URL. */
+const URL_ATTRIBUTES = ["href", "src", "poster", "cite"] as const;
+
+const ALLOWED_TAGS = [
+  ...["p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code", "div", "span"],
+  ...["em", "strong", "b", "i", "u", "s", "del", "ins", "sub", "sup", "small", "mark", "q", "cite", "abbr"],
+  ...["a", "img", "figure", "figcaption", "picture", "source", "video", "audio", "track"],
+  ...["ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption"],
+  ...["details", "summary", "time", "kbd", "samp", "var", "section", "article", "aside", DROP],
+];
+
+/** No `style`, `class`, `id`, `data-*` or event handler ever passes: only these. */
+const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
+  [DROP]: [DROP],
+  a: ["href", "title"],
+  img: ["src", "srcset", "alt", "title", "width", "height"],
+  source: ["src", "srcset", "type", "media", "sizes"],
+  video: ["src", "poster", "controls", "width", "height"],
+  audio: ["src", "controls"],
+  track: ["src", "kind", "srclang", "label"],
+  td: ["colspan", "rowspan"],
+  th: ["colspan", "rowspan", "scope"],
+  ol: ["start", "reversed"],
+  li: ["value"],
+  time: ["datetime"],
+  q: ["cite"],
+  blockquote: ["cite"],
+  del: ["cite", "datetime"],
+  ins: ["cite", "datetime"],
+  abbr: ["title"],
+};
+
+const SAFE_SCHEMES = new Set(["http:", "https:", "mailto:"]);
+const SAFE_MEDIA_SCHEMES = new Set(["http:", "https:"]);
+
+/**
+ * Sanitizes rendered HTML. `baseUrl` is the post's own absolute address: relative URLs resolve
+ * against it and protocol-relative ones become `https:`.
+ */
+export function sanitizePostHtml(html: string, baseUrl: string): string {
+  const clean = sanitizeHtml(html, {
+    allowedTags: ALLOWED_TAGS,
+    allowedAttributes: ALLOWED_ATTRIBUTES,
+    allowedSchemes: ["http", "https", "mailto"],
+    allowedSchemesByTag: { img: ["http", "https"], source: ["http", "https"], video: ["http", "https"] },
+    allowedSchemesAppliedToAttributes: ["href", "src", "cite", "poster"],
+    allowProtocolRelative: false,
+    allowedStyles: {},
+    disallowedTagsMode: "discard",
+    nonTextTags: [...DROPPED_SUBTREES],
+    transformTags: {
+      "*": (tagName, attribs) => {
+        if (DROPPED_SUBTREES.has(tagName) || isHidden(attribs))
+          return { tagName: DROP, attribs: { [DROP]: "" } };
+        return { tagName, attribs: absolutizeAttributes(tagName, attribs, baseUrl) };
+      },
+    },
+    // `frame.tag` is the name before transformTags; the marker attribute survives the renaming.
+    exclusiveFilter: (frame) => DROP in frame.attribs,
+  });
+  return stripInvalidXmlChars(clean).trim();
+}
+
+/** `display:none`, `visibility:hidden` and the `hidden` attribute: tracking blocks readers never see. */
+function isHidden(attribs: Record<string, string>): boolean {
+  if ("hidden" in attribs) return true;
+  const style = (attribs.style ?? "").toLowerCase().replace(/\s+/g, "");
+  return /(^|;)display:none/.test(style) || /(^|;)visibility:hidden/.test(style);
+}
+
+function absolutizeAttributes(
+  tagName: string,
+  attribs: Record<string, string>,
+  baseUrl: string,
+): Record<string, string> {
+  const out: Record<string, string> = { ...attribs };
+  const media = tagName !== "a" && tagName !== "q" && tagName !== "blockquote";
+  for (const name of URL_ATTRIBUTES) {
+    const value = out[name];
+    if (value === undefined) continue;
+    const absolute = absoluteUrl(
+      value,
+      baseUrl,
+      name === "href" || !media ? SAFE_SCHEMES : SAFE_MEDIA_SCHEMES,
+    );
+    if (absolute === undefined) delete out[name];
+    else out[name] = absolute;
+  }
+  if (out.srcset !== undefined) {
+    const srcset = absoluteSrcset(out.srcset, baseUrl);
+    if (srcset) out.srcset = srcset;
+    else delete out.srcset;
+  }
+  return out;
+}
+
+/**
+ * Resolves `value` against `baseUrl`; `undefined` for an unsafe scheme or an unparsable URL.
+ * Control characters and whitespace that browsers ignore inside schemes are removed first, so that
+ * `java\tscript:` cannot slip through.
+ */
+export function absoluteUrl(value: string, baseUrl: string, schemes = SAFE_SCHEMES): string | undefined {
+  const trimmed = value.replace(/[\u0000-\u001F\u007F]+/g, "").trim();
+  if (trimmed === "") return undefined;
+  try {
+    const base = new URL(baseUrl);
+    const url = trimmed.startsWith("//") ? new URL(`https:${trimmed}`) : new URL(trimmed, base);
+    return schemes.has(url.protocol) ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each candidate of a `srcset` (HTML §4.8.4.2.1) made absolute; unsafe candidates dropped. */
+function absoluteSrcset(srcset: string, baseUrl: string): string {
+  return srcset
+    .split(/,\s+|,(?=\S+\s+\d)/)
+    .map((candidate) => candidate.trim())
+    .filter(Boolean)
+    .map((candidate) => {
+      const [url = "", ...descriptor] = candidate.split(/\s+/);
+      const absolute = absoluteUrl(url, baseUrl, SAFE_MEDIA_SCHEMES);
+      return absolute ? [absolute, ...descriptor].join(" ") : "";
+    })
+    .filter(Boolean)
+    .join(", ");
+}

@@ -1,0 +1,27 @@
+/** The manifest of the build being served, read from KV once per isolate and kept in memory. */
+import { type Manifest, manifestKey } from "../model";
+import type { Env } from "./env";
+
+/** Raised when the build cannot be read right now; answered with 503, never 500. */
+export class Unavailable extends Error {}
+
+let cached: Manifest | undefined;
+
+/**
+ * The manifest of `env.BUILD_ID`. A build's manifest never changes (its key is build-scoped), so it
+ * can be cached for the life of the isolate; a new Worker version with another id reads its own.
+ */
+export async function currentManifest(env: Env): Promise<Manifest> {
+  const buildId = env.BUILD_ID;
+  if (!buildId) throw new Unavailable("no build is published (BUILD_ID is not set)");
+  if (cached?.buildId === buildId) return cached;
+  let manifest: Manifest | null;
+  try {
+    manifest = await env.FEEDS.get<Manifest>(manifestKey(buildId), "json");
+  } catch (error) {
+    throw new Unavailable(`cannot read the manifest of build ${buildId}: ${(error as Error).message}`);
+  }
+  if (!manifest?.routes) throw new Unavailable(`build ${buildId} is not in KV (yet)`);
+  cached = manifest;
+  return manifest;
+}
