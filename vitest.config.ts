@@ -1,3 +1,4 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -6,10 +7,25 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["tests/**/*.test.ts", "src/**/*.test.ts"],
-          exclude: ["tests/worker/**", "src/worker/**", "**/node_modules/**"],
+          include: ["tests/**/*.test.ts"],
+          exclude: ["tests/worker/**", "**/node_modules/**"],
           environment: "node",
           testTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: "./src/worker/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { BUILD_ID: inject("contentBuild").buildId } },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["tests/worker/**/*.test.ts"],
+          globalSetup: ["tests/worker/global-setup.ts"],
+          testTimeout: 30_000,
         },
       },
     ],

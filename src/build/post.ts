@@ -174,10 +174,11 @@ function readNames(
     add(single, singular);
   } else {
     const value = data[plural];
-    if (typeof value === "string")
-      for (const name of value.split(/\s+/))
-        if (name) add(name, plural);
-        else if (value !== undefined && value !== null) add(value, plural);
+    if (typeof value === "string") {
+      for (const name of value.split(/\s+/).filter(Boolean)) add(name, plural);
+    } else if (value !== undefined && value !== null) {
+      add(value, plural);
+    }
   }
   return [...new Set(names)];
 }

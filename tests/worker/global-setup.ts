@@ -1,0 +1,38 @@
+/**
+ * Runs in Node before the Worker tests: builds the project's own `content/` and the finews corpus
+ * with the real build, and hands the documents and manifests to the tests, which put them into the
+ * Worker's (real, local) KV namespace.
+ */
+import type { TestProject } from "vitest/node";
+import { buildSite } from "../../src/build/site";
+import { manifestKey } from "../../src/model";
+import { FINEWS_DIR } from "../corpus";
+
+export interface ProvidedBuild {
+  buildId: string;
+  /** KV entries: documents then the manifest, values as UTF-8 text. */
+  entries: [key: string, value: string][];
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    contentBuild: ProvidedBuild;
+    finewsBuild: ProvidedBuild;
+  }
+}
+
+async function provideBuild(contentDir: string): Promise<ProvidedBuild> {
+  const result = await buildSite(contentDir, { now: new Date("2026-01-01T00:00:00Z") });
+  const decoder = new TextDecoder();
+  const entries: [string, string][] = [...result.documents].map(([key, bytes]) => [
+    key,
+    decoder.decode(bytes),
+  ]);
+  entries.push([manifestKey(result.manifest.buildId), JSON.stringify(result.manifest)]);
+  return { buildId: result.manifest.buildId, entries };
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  project.provide("contentBuild", await provideBuild("content"));
+  project.provide("finewsBuild", await provideBuild(FINEWS_DIR));
+}
