@@ -10,7 +10,6 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { writeDist } from "./dist";
 import { ContentError } from "./load";
-import { LOCAL_STATE_DIR, publishLocally } from "./local-kv";
 import { formatProblem } from "./problems";
 import { type BuildResult, buildSite } from "./site";
 
@@ -52,14 +51,15 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  if (result.site.posts.length === 0) {
+    printReport(result, values.out, 0, (performance.now() - started) / 1000, values.quiet);
+    console.error(`error: ${values.content}: no post could be published`);
+    return 1;
+  }
   const bytes = await writeDist(values.out, result);
   const seconds = (performance.now() - started) / 1000;
   printReport(result, values.out, bytes, seconds, values.quiet);
 
-  if (result.site.posts.length === 0) {
-    console.error(`error: ${values.content}: no post could be published`);
-    return 1;
-  }
   if (values.strict && result.skipped.length > 0) {
     console.error(`error: --strict and ${result.skipped.length} post(s) skipped`);
     return 1;
@@ -87,6 +87,8 @@ function printReport(result: BuildResult, out: string, bytes: number, seconds: n
 
 async function start(result: BuildResult, port: string): Promise<number> {
   const projectDir = process.cwd();
+  // Loaded here only: Miniflare is heavy and `build` does not need it.
+  const { LOCAL_STATE_DIR, publishLocally } = await import("./local-kv");
   const writes = await publishLocally(projectDir, result);
   console.log(`local KV: ${writes} keys written under ${LOCAL_STATE_DIR}/`);
   console.log(`serving on http://127.0.0.1:${port}/rss.xml (Ctrl-C stops)`);

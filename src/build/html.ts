@@ -148,6 +148,7 @@ function absolutizeAttributes(
  * `java\tscript:` cannot slip through.
  */
 export function absoluteUrl(value: string, baseUrl: string, schemes = SAFE_SCHEMES): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
   const trimmed = value.replace(/[\u0000-\u001F\u007F]+/g, "").trim();
   if (trimmed === "") return undefined;
   try {

@@ -15,9 +15,17 @@ export interface BuildResult extends RenderedSite {
   skipped: Problem[];
 }
 
-/** Reads `contentDir` and renders every feed. Throws `ContentError` when nothing can be published. */
+/** Reads `contentDir` and renders every feed. Throws `ContentError` when it is not a content folder. */
 export async function buildSite(contentDir: string, options: BuildOptions): Promise<BuildResult> {
   const site = await loadSite(contentDir, options);
-  const rendered = renderSite(site.config.site, site.posts);
+  // With nothing to publish there is no feed to render (and no newest date to give it).
+  const rendered: RenderedSite =
+    site.posts.length > 0
+      ? renderSite(site.config.site, site.posts)
+      : {
+          manifest: { buildId: "", siteUrl: site.config.site.url, routes: {} },
+          documents: new Map(),
+          feeds: 0,
+        };
   return { ...rendered, site, skipped: site.problems.filter((p) => p.severity === "error") };
 }

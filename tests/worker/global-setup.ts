@@ -7,19 +7,7 @@ import type { TestProject } from "vitest/node";
 import { buildSite } from "../../src/build/site";
 import { manifestKey } from "../../src/model";
 import { FINEWS_DIR } from "../corpus";
-
-export interface ProvidedBuild {
-  buildId: string;
-  /** KV entries: documents then the manifest, values as UTF-8 text. */
-  entries: [key: string, value: string][];
-}
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    contentBuild: ProvidedBuild;
-    finewsBuild: ProvidedBuild;
-  }
-}
+import type { ProvidedBuild } from "../provided-context";
 
 async function provideBuild(contentDir: string): Promise<ProvidedBuild> {
   const result = await buildSite(contentDir, { now: new Date("2026-01-01T00:00:00Z") });

@@ -1,0 +1,61 @@
+/**
+ * JSON Feed 1.1 (https://jsonfeed.org/version/1.1). Pure: the output depends on the view only.
+ * Strings lose the code points XML forbids, so the three formats carry the same text.
+ */
+import type { Author, FeedView, Post } from "../model";
+import { parseRfc3339, rfc3339 } from "./dates";
+import { stripInvalidXmlChars as clean } from "./xml";
+
+/** JSON Feed 1.1 author: name, url, avatar (no e-mail). */
+interface JsonAuthor {
+  name: string;
+  url?: string;
+}
+
+function jsonAuthor(author: Author): JsonAuthor {
+  return author.url ? { name: clean(author.name), url: clean(author.url) } : { name: clean(author.name) };
+}
+
+/** RFC 3339 in UTC without fractions, the same instant the XML formats give. */
+function jsonDate(value: string): string {
+  return rfc3339(parseRfc3339(value));
+}
+
+function jsonItem(post: Post): Record<string, unknown> {
+  const summary = clean(post.summary);
+  const terms = [...new Set([...post.categories, ...post.tags].map(clean))].filter((t) => t !== "");
+  return {
+    // JSON Feed 1.1: id is a string, unique and unchanging.
+    id: clean(post.id),
+    title: clean(post.title),
+    url: clean(post.link),
+    date_published: jsonDate(post.published),
+    date_modified: jsonDate(post.updated),
+    // JSON Feed 1.1: summary is plain text.
+    ...(summary === "" ? {} : { summary }),
+    // JSON Feed 1.1: content_html or content_text is required.
+    content_html: clean(post.contentHtml),
+    ...(terms.length === 0 ? {} : { tags: terms }),
+    // JSON Feed 1.1: `authors` (an array) replaces the deprecated `author`.
+    ...(post.authors.length === 0 ? {} : { authors: post.authors.map(jsonAuthor) }),
+  };
+}
+
+/** Renders a feed view as a JSON Feed 1.1 document (UTF-8 text ending with a newline). */
+export function renderJsonFeed(view: FeedView): string {
+  const { site } = view;
+  const description = clean(view.description);
+  const feed = {
+    version: "https://jsonfeed.org/version/1.1",
+    title: clean(view.title),
+    ...(description === "" ? {} : { description }),
+    home_page_url: clean(view.homePageUrl),
+    // JSON Feed 1.1: feed_url is the URL of this document (its self link).
+    feed_url: clean(view.urls.json),
+    language: clean(site.language),
+    // Same fallback as Atom, so the formats name the same author.
+    authors: [jsonAuthor(site.author ?? { name: site.title })],
+    items: view.items.map(jsonItem),
+  };
+  return `${JSON.stringify(feed, null, 2)}\n`;
+}

@@ -1,0 +1,73 @@
+/**
+ * Text hygiene shared by the renderers: XML 1.0 escaping, and removal of the code points that XML 1.0
+ * forbids (they are meaningless control characters, so JSON Feed drops them too).
+ * Escaping only, never CDATA, so `]]>` needs no special case.
+ */
+
+/**
+ * XML 1.0 §2.2 `Char` excludes U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, surrogates, U+FFFE and
+ * U+FFFF. With the `u` flag a well-formed surrogate pair is one astral code point, so the class below
+ * only matches lone surrogates.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids
+const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/gu;
+
+/** XML 1.0 §2.4: `&` and `<` must be escaped in text, `>` too so that `]]>` can never appear. */
+const TEXT_ESCAPES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+const TEXT_SPECIALS = /[&<>]/g;
+
+/**
+ * XML 1.0 §3.3.3: attribute-value normalization turns literal tab, newline and carriage return into
+ * spaces, character references survive it; quotes are escaped so either delimiter is safe.
+ */
+const ATTR_ESCAPES: Readonly<Record<string, string>> = {
+  ...TEXT_ESCAPES,
+  '"': "&quot;",
+  "'": "&apos;",
+  "\t": "&#9;",
+  "\n": "&#10;",
+  "\r": "&#13;",
+};
+const ATTR_SPECIALS = /[&<>"'\t\n\r]/g;
+
+/** Removes every code point XML 1.0 does not allow in a document. */
+export function stripInvalidXmlChars(s: string): string {
+  return s.replace(INVALID_XML_CHARS, "");
+}
+
+/** Makes `s` safe as XML character data (element content). */
+export function escapeText(s: string): string {
+  return stripInvalidXmlChars(s).replace(TEXT_SPECIALS, (c) => TEXT_ESCAPES[c] ?? c);
+}
+
+/** Makes `s` safe inside a quoted attribute value, keeping tabs and line breaks as they are. */
+export function escapeAttr(s: string): string {
+  return stripInvalidXmlChars(s).replace(ATTR_SPECIALS, (c) => ATTR_ESCAPES[c] ?? c);
+}
+
+/** Attributes in writing order; every value is escaped. */
+export type XmlAttrs = Readonly<Record<string, string>>;
+
+function attrList(attrs: XmlAttrs): string {
+  return Object.entries(attrs)
+    .map(([name, value]) => ` ${name}="${escapeAttr(value)}"`)
+    .join("");
+}
+
+/** `<name attrs>text</name>`, with the text escaped and no whitespace added inside. */
+export function textElement(name: string, text: string, attrs: XmlAttrs = {}): string {
+  return `<${name}${attrList(attrs)}>${escapeText(text)}</${name}>`;
+}
+
+/** `<name attrs/>`. */
+export function emptyElement(name: string, attrs: XmlAttrs): string {
+  return `<${name}${attrList(attrs)}/>`;
+}
+
+/** `<name attrs>`, for an element whose children follow. */
+export function openTag(name: string, attrs: XmlAttrs = {}): string {
+  return `<${name}${attrList(attrs)}>`;
+}
+
+/** XML 1.0 §2.8: the declaration every document here starts with. */
+export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';

@@ -1,0 +1,57 @@
+/**
+ * Checks every document of a real build the way subscribers read it: well-formed, JSON Feed 1.1
+ * fields present, and read by every installed parser with the items the model says it holds.
+ */
+import { expect } from "vitest";
+import { feedScopes, feedView, postsIn } from "../../src/build/feeds";
+import type { BuildResult } from "../../src/build/site";
+import { FEED_FORMATS, type FeedFormat } from "../../src/model";
+import { feedPath } from "../../src/paths";
+import { assertJsonFeed11, assertWellFormedXml, parseWithAll } from "./feed-parsers";
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** The text of the document served at `path`. */
+export function documentAt(result: BuildResult, path: string): string {
+  const entry = result.manifest.routes[path];
+  if (!entry) throw new Error(`no document at ${path}`);
+  const bytes = result.documents.get(entry.key);
+  if (!bytes) throw new Error(`manifest points at missing ${entry.key}`);
+  return decoder.decode(bytes);
+}
+
+/** Every feed in every format, each parsed by at least two parsers agreeing with the model. */
+export async function checkEveryFeed(result: BuildResult): Promise<number> {
+  const { config, posts } = result.site;
+  let checked = 0;
+  for (const scope of feedScopes(posts)) {
+    const view = feedView(config.site, scope, postsIn(scope, posts));
+    const expected = view.items.map((post) => ({
+      id: post.id,
+      link: post.link,
+      published: new Date(post.published).toISOString(),
+    }));
+    for (const format of FEED_FORMATS) {
+      const path = feedPath(scope, format);
+      const body = documentAt(result, path);
+      checkSyntax(format, body, path);
+      const parsed = await parseWithAll(format, body);
+      expect(parsed.length, path).toBeGreaterThanOrEqual(2);
+      for (const feed of parsed) {
+        const got = feed.items.map(({ id, link, published }) => ({ id, link, published }));
+        expect(got, `${path} read by ${feed.parser}`).toEqual(expected);
+      }
+      checked++;
+    }
+  }
+  return checked;
+}
+
+function checkSyntax(format: FeedFormat, body: string, path: string): void {
+  try {
+    if (format === "json") assertJsonFeed11(body);
+    else assertWellFormedXml(body);
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
+}

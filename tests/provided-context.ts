@@ -1,0 +1,14 @@
+/** What the Worker tests' global setup (Node) hands to the tests (workerd) through `inject`. */
+
+export interface ProvidedBuild {
+  buildId: string;
+  /** KV entries: documents then the manifest, values as UTF-8 text. */
+  entries: [key: string, value: string][];
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    contentBuild: ProvidedBuild;
+    finewsBuild: ProvidedBuild;
+  }
+}
