@@ -22,11 +22,15 @@ export function encodeName(name: string): string {
   );
 }
 
-/** Inverse of `encodeName` for any spelling of the segment; `undefined` when it is not valid UTF-8. */
+/**
+ * Inverse of `encodeName` for any spelling of the segment; `undefined` when it is not valid UTF-8.
+ * Names are compared in Unicode normalization form C, as the build stores them, so `café` typed with
+ * a combining accent finds the same feed.
+ */
 export function decodeName(segment: string): string | undefined {
   if (ESCAPED_DOT_ONLY.test(segment)) return segment.slice(1);
   try {
-    return decodeURIComponent(segment);
+    return decodeURIComponent(segment).normalize("NFC");
   } catch {
     return undefined;
   }

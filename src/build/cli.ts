@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { writeDist } from "./dist";
+import { LOCK_FILE, recordPublishedIds } from "./id-lock";
 import { ContentError } from "./load";
 import { formatProblem } from "./problems";
 import { type BuildResult, buildSite } from "./site";
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
       strict: { type: "boolean", default: false },
       now: { type: "string" },
       quiet: { type: "boolean", default: false },
+      "allow-id-changes": { type: "boolean", default: false },
     },
   });
   const command = positionals[0] ?? "build";
@@ -43,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   let result: BuildResult;
   try {
-    result = await buildSite(values.content, { now });
+    result = await buildSite(values.content, { now, allowIdChanges: values["allow-id-changes"] });
   } catch (error) {
     if (error instanceof ContentError) {
       console.error(`error: ${error.message}`);
@@ -56,6 +58,13 @@ async function main(argv: string[]): Promise<number> {
     console.error(`error: ${values.content}: no post could be published`);
     return 1;
   }
+  if (result.refused) {
+    printReport(result, values.out, 0, (performance.now() - started) / 1000, values.quiet);
+    console.error(
+      `error: ${result.site.idChanges.length} published id(s) would change; nothing written (see ${LOCK_FILE}, --allow-id-changes)`,
+    );
+    return 1;
+  }
   const bytes = await writeDist(values.out, result);
   const seconds = (performance.now() - started) / 1000;
   printReport(result, values.out, bytes, seconds, values.quiet);
@@ -64,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`error: --strict and ${result.skipped.length} post(s) skipped`);
     return 1;
   }
-  if (command === "start") return start(result, values.port);
+  if (command === "start") return start(values.content, result, values.port);
   return 0;
 }
 
@@ -85,12 +94,13 @@ function printReport(result: BuildResult, out: string, bytes: number, seconds: n
   );
 }
 
-async function start(result: BuildResult, port: string): Promise<number> {
+async function start(contentDir: string, result: BuildResult, port: string): Promise<number> {
   const projectDir = process.cwd();
   // Loaded here only: Miniflare is heavy and `build` does not need it.
   const { LOCAL_STATE_DIR, publishLocally } = await import("./local-kv");
   const writes = await publishLocally(projectDir, result);
   console.log(`local KV: ${writes} keys written under ${LOCAL_STATE_DIR}/`);
+  await recordPublishedIds(contentDir, result.site);
   console.log(`serving on http://127.0.0.1:${port}/rss.xml (Ctrl-C stops)`);
   const wrangler = join(projectDir, "node_modules", ".bin", "wrangler");
   const child = spawn(

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import type { Author, Site } from "../model";
+import { DEFAULT_FEED_BUDGET } from "./budget";
 import { isKnownTimeZone } from "./dates";
 import type { ProblemLog } from "./problems";
 
@@ -16,6 +17,10 @@ export interface SiteConfig {
   permalink: string;
   /** Authority of the `tag:` URIs used as post ids (RFC 4151); the site's host unless set. */
   tagAuthority: string;
+  /** Largest feed document, in bytes (`feed: max_bytes`). */
+  feedBudget: number;
+  /** Whether `tag_authority` was set in `_config.yml` (else the id lock's pinned one applies). */
+  tagAuthorityIsExplicit: boolean;
 }
 
 /**
@@ -54,6 +59,7 @@ export async function readSiteConfig(contentDir: string, log: ProblemLog): Promi
 
   const feed = isRecord(data.feed) ? data.feed : {};
   const limit = Number(feed.posts_limit ?? data.feed_limit ?? DEFAULT_FEED_LIMIT);
+  const budget = Number(feed.max_bytes ?? DEFAULT_FEED_BUDGET);
 
   const site: Site = {
     title: text("title") || origin.host,
@@ -68,6 +74,8 @@ export async function readSiteConfig(contentDir: string, log: ProblemLog): Promi
     site,
     permalink: text("permalink") || "date",
     tagAuthority: text("tag_authority") || origin.hostname,
+    tagAuthorityIsExplicit: Boolean(text("tag_authority")),
+    feedBudget: Number.isInteger(budget) && budget >= 10_000 ? budget : DEFAULT_FEED_BUDGET,
   };
 }
 

@@ -3,11 +3,16 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join, posix, relative, sep } from "node:path";
 import type { Post } from "../model";
 import { readSiteConfig, type SiteConfig } from "./config";
+import { checkIds, type IdLock, LOCK_FILE, readIdLock } from "./id-lock";
 import { HTML_EXTENSIONS, MARKDOWN_EXTENSIONS, parsePostFile } from "./post";
 import { type Problem, ProblemLog } from "./problems";
 
 export interface LoadedSite {
   config: SiteConfig;
+  /** The id lock as it was before this build (see id-lock.ts). */
+  lock: IdLock | undefined;
+  /** Published ids that this build would change or reuse: each refuses the build unless accepted. */
+  idChanges: Problem[];
   /** Published posts, newest first (ties broken by id, so the order never depends on the disk). */
   posts: Post[];
   problems: Problem[];
@@ -33,27 +38,56 @@ export async function loadSite(contentDir: string, options: LoadOptions): Promis
 
   const configLog = new ProblemLog("_config.yml");
   const config = await readSiteConfig(contentDir, configLog);
+  let lock: IdLock | undefined;
+  try {
+    lock = await readIdLock(contentDir);
+  } catch (error) {
+    throw new ContentError(`${join(contentDir, LOCK_FILE)}: ${(error as Error).message}`);
+  }
+  // Ids keep the authority they were first published with, even after the site's host changes.
+  if (lock && !config.tagAuthorityIsExplicit) config.tagAuthority = lock.tagAuthority;
+
   const problems: Problem[] = [...configLog.problems];
   const paths = (await listFiles(postsDir)).map((file) => toPosix(relative(contentDir, file))).sort();
-
-  const byId = new Map<string, Post>();
+  const parsed: { post: Post; log: ProblemLog }[] = [];
+  const logs: ProblemLog[] = [];
   for (const path of paths) {
     const log = new ProblemLog(path);
-    if (!isPostFile(path, log)) {
-      problems.push(...log.problems);
-      continue;
-    }
+    logs.push(log);
+    if (!isPostFile(path, log)) continue;
     const bytes = await readFile(join(contentDir, path));
     const post = parsePostFile(path, bytes, { config, now: options.now }, log);
-    if (post) {
-      const first = byId.get(post.id);
-      if (first) log.error(`has the same id as ${first.source} (${post.id})`, "post skipped");
-      else byId.set(post.id, post);
-    }
-    problems.push(...log.problems);
+    if (post) parsed.push({ post, log });
   }
-  const posts = [...byId.values()].sort(newestFirst);
-  return { config, posts, problems, files: paths.length };
+  const posts = publishOnePerId(parsed, lock).sort(newestFirst);
+  for (const log of logs) problems.push(...log.problems);
+  const idChanges = checkIds(posts, lock);
+  problems.push(...idChanges);
+  return { config, lock, idChanges, posts, problems, files: paths.length };
+}
+
+/**
+ * Two files with one id: the one the lock already published under it wins, else the first by path;
+ * the others are reported and skipped.
+ */
+function publishOnePerId(parsed: { post: Post; log: ProblemLog }[], lock: IdLock | undefined): Post[] {
+  const groups = new Map<string, { post: Post; log: ProblemLog }[]>();
+  for (const entry of parsed) {
+    const group = groups.get(entry.post.id);
+    if (group) group.push(entry);
+    else groups.set(entry.post.id, [entry]);
+  }
+  const published: Post[] = [];
+  for (const [id, group] of groups) {
+    const winner = group.find((e) => e.post.source === lock?.ids[id]?.source) ?? group[0];
+    if (!winner) continue;
+    published.push(winner.post);
+    for (const other of group) {
+      if (other !== winner)
+        other.log.error(`has the same id as ${winner.post.source} (${id})`, "post skipped");
+    }
+  }
+  return published;
 }
 
 /** Newest first by publication date, then by id so equal dates have one order. */

@@ -160,7 +160,8 @@ function readNames(
     if (value === null || value === undefined) {
       log.warn(`${key} has an empty (null) entry`, "entry ignored");
     } else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
-      const name = stripInvalidXmlChars(String(value)).trim();
+      // NFC, so that one name typed with precomposed or combining accents is one feed (UAX #15).
+      const name = stripInvalidXmlChars(String(value)).normalize("NFC").trim();
       if (name) names.push(name);
       else log.warn(`${key} has an empty name`, "entry ignored");
     } else if (Array.isArray(value)) {
@@ -250,12 +251,13 @@ function stripLiquid(body: string, log: ProblemLog): string {
   return result;
 }
 
+/** Jekyll reads YAML 1.1, where `no` and `off` are false and `yes` and `on` are true too. */
 function isFalse(value: unknown): boolean {
-  return value === false || value === "false";
+  return value === false || (typeof value === "string" && /^(false|no|off)$/i.test(value.trim()));
 }
 
 function isTrue(value: unknown): boolean {
-  return value === true || value === "true";
+  return value === true || (typeof value === "string" && /^(true|yes|on)$/i.test(value.trim()));
 }
 
 /** RSS needs a four-digit year (RFC 822 as amended by RFC 1123), so dates stay within 1000-9999. */

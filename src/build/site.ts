@@ -1,5 +1,5 @@
 /** The whole build, without I/O beyond reading the content folder: posts in, documents and report out. */
-
+import { capLargePosts } from "./budget";
 import { type RenderedSite, renderSite } from "./documents";
 import { type LoadedSite, loadSite } from "./load";
 import type { Problem } from "./problems";
@@ -7,25 +7,39 @@ import type { Problem } from "./problems";
 export interface BuildOptions {
   /** Posts dated after this instant are left out. */
   now: Date;
+  /** Accept builds that change or reuse published ids (see id-lock.ts). */
+  allowIdChanges?: boolean;
 }
 
 export interface BuildResult extends RenderedSite {
+  /** The loaded site; its `problems` include everything this build reports, trims included. */
   site: LoadedSite;
   /** Posts not published because of an error (not counting unpublished drafts and future posts). */
   skipped: Problem[];
+  /** True when published ids would change and that was not accepted: nothing may be published. */
+  refused: boolean;
 }
 
 /** Reads `contentDir` and renders every feed. Throws `ContentError` when it is not a content folder. */
 export async function buildSite(contentDir: string, options: BuildOptions): Promise<BuildResult> {
-  const site = await loadSite(contentDir, options);
+  const loaded = await loadSite(contentDir, options);
+  const { site, feedBudget } = loaded.config;
+  const capped = capLargePosts(loaded.posts, feedBudget);
   // With nothing to publish there is no feed to render (and no newest date to give it).
   const rendered: RenderedSite =
-    site.posts.length > 0
-      ? renderSite(site.config.site, site.posts)
+    capped.posts.length > 0
+      ? renderSite(site, capped.posts, feedBudget)
       : {
-          manifest: { buildId: "", siteUrl: site.config.site.url, routes: {} },
+          manifest: { buildId: "", siteUrl: site.url, routes: {} },
           documents: new Map(),
           feeds: 0,
+          trimmed: [],
         };
-  return { ...rendered, site, skipped: site.problems.filter((p) => p.severity === "error") };
+  const problems = [...loaded.problems, ...capped.problems, ...rendered.trimmed];
+  return {
+    ...rendered,
+    site: { ...loaded, posts: capped.posts, problems },
+    skipped: problems.filter((p) => p.severity === "error" && !loaded.idChanges.includes(p)),
+    refused: loaded.idChanges.length > 0 && !options.allowIdChanges,
+  };
 }
