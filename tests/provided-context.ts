@@ -10,5 +10,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     contentBuild: ProvidedBuild;
     finewsBuild: ProvidedBuild;
+    namesBuild: ProvidedBuild;
   }
 }

@@ -44,7 +44,10 @@ export function permalinkPath(input: PermalinkInput): string {
     second: pad(w.second),
     title,
     slug: title,
-    categories: [...new Set(input.categories.map((c) => c.toLowerCase()))].map(encodeSegment).join("/"),
+    // Jekyll's URL.escape_path keeps "/", so a category `a/b` makes two folders.
+    categories: [...new Set(input.categories.map((c) => c.toLowerCase()))]
+      .map((c) => c.split("/").map(encodeSegment).join("/"))
+      .join("/"),
     output_ext: ".html",
   };
   const path = template.replace(/:(\w+)/g, (whole, name: string) =>

@@ -184,7 +184,11 @@ function readNames(
   return [...new Set(names)];
 }
 
-/** A stable id: the post's own `id`/`guid`, else a `tag:` URI (RFC 4151) from the file's date and slug. */
+/**
+ * A stable id: the post's own `id`/`guid` if it is an absolute IRI; else a `tag:` URI (RFC 4151):
+ * `tag:<authority>,<file date>:<slug>` by default, `tag:<authority>,<year>:<own id>` for a plain own id
+ * (only the year, so two files given one id collide as they should).
+ */
 function readId(
   data: Record<string, unknown>,
   slug: string,
@@ -197,7 +201,8 @@ function readId(
   const day = /^(\d{4}-\d{2}-\d{2})-/.exec(fileName)?.[1] ?? localDate(date, site.timezone);
   const own = readText(data.id ?? data.guid, "id", log);
   if (own && /^[a-z][a-z0-9+.-]*:\S+$/i.test(own)) return own;
-  return `tag:${tagAuthority},${day}:${encodeSegment(own || slug)}`;
+  if (own) return `tag:${tagAuthority},${day.slice(0, 4)}:${encodeSegment(own)}`;
+  return `tag:${tagAuthority},${day}:${encodeSegment(slug)}`;
 }
 
 function readText(value: unknown, key: string, log: ProblemLog): string {

@@ -23,4 +23,5 @@ async function provideBuild(contentDir: string): Promise<ProvidedBuild> {
 export default async function setup(project: TestProject): Promise<void> {
   project.provide("contentBuild", await provideBuild("content"));
   project.provide("finewsBuild", await provideBuild(FINEWS_DIR));
+  project.provide("namesBuild", await provideBuild("tests/fixtures/names"));
 }

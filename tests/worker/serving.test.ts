@@ -11,6 +11,7 @@ import worker from "../../src/worker/index";
 const ORIGIN = "http://feeds.test";
 const content = inject("contentBuild");
 const finews = inject("finewsBuild");
+const names = inject("namesBuild");
 
 function manifestOf(build: typeof content): Manifest {
   const entry = build.entries.find(([key]) => key === `manifest/${build.buildId}`);
@@ -32,7 +33,7 @@ async function fetchWith(overrides: Partial<Env>, path: string, init?: RequestIn
 }
 
 beforeAll(async () => {
-  for (const build of [content, finews]) {
+  for (const build of [content, finews, names]) {
     for (const [key, value] of build.entries) await env.FEEDS.put(key, value);
   }
 });
@@ -275,5 +276,30 @@ describe("the finews build", () => {
       expect(text).not.toContain("display:none");
     }
     expect(Object.keys(finewsManifest.routes).length).toBeGreaterThanOrEqual(21);
+  });
+});
+
+describe("names that are hard to put in a URL", () => {
+  const namesManifest = manifestOf(names);
+
+  it.each(Object.keys(namesManifest.routes))("serves %s at its own URL", async (path) => {
+    const url = new URL(ORIGIN + path);
+    expect(url.pathname).toBe(path);
+    const response = await fetchWith({ BUILD_ID: names.buildId }, url.pathname);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("ETag")).toBe(namesManifest.routes[path]?.etag);
+    expect(response.headers.get("Link")).toBe(`<https://names.example${path}>; rel="self"`);
+    await response.arrayBuffer();
+  });
+
+  it("keeps case twins and dot names apart", async () => {
+    const etags = new Set<string | null>();
+    for (const name of ["Case", "case", "~.", "~..", "~...", "%252E%252E"]) {
+      const response = await fetchWith({ BUILD_ID: names.buildId }, `/category/${name}/atom.xml`);
+      expect(response.status, name).toBe(200);
+      etags.add(response.headers.get("ETag"));
+      await response.arrayBuffer();
+    }
+    expect(etags.size).toBe(6);
   });
 });
