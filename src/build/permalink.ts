@@ -53,8 +53,13 @@ export function permalinkPath(input: PermalinkInput): string {
   const path = template.replace(/:(\w+)/g, (whole, name: string) =>
     name === "categories" || name in values ? (values[name] ?? "") : whole,
   );
-  // Empty placeholders (no categories) leave double slashes behind; Jekyll squeezes them too.
-  return `/${path.replace(/\/{2,}/g, "/").replace(/^\//, "")}`;
+  // Like Jekyll's URL sanitizing: empty placeholders leave double slashes, squeezed; a category named
+  // `.` or `..` must not climb out of the site, so dot segments go.
+  const segments = path.split("/").filter((segment, i, all) => {
+    if (segment === "." || segment === "..") return false;
+    return segment !== "" || i === all.length - 1;
+  });
+  return `/${segments.join("/")}`;
 }
 
 /** Jekyll's "pretty" slug mode, cased: keeps letters, digits and `._~!$&'()+,;=@`, hyphens the rest. */
