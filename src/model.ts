@@ -87,6 +87,23 @@ export interface ManifestEntry {
   lastModified: string;
   /** Body length in bytes. */
   size: number;
+  /** The same bytes precompressed with gzip (RFC 9110 §8.4.1.3), a representation with its own tag. */
+  gzip?: { key: string; etag: string; size: number };
+  /** An RFC 5005 archive page, which never changes once full: cached long and immutable. */
+  archive?: boolean;
+  /**
+   * For an alias (a jekyll-feed URL answering with one of our documents): the path of the document
+   * it stands for, whose URL is the self link.
+   */
+  canonical?: string;
+}
+
+/** Routes that take effect at an instant: scheduled posts appear without another deploy. */
+export interface ScheduledRoutes {
+  /** RFC 3339 instant from which these routes apply. */
+  from: string;
+  /** Replacement entries; `null` removes a route. */
+  routes: Record<string, ManifestEntry | null>;
 }
 
 /** Maps each public path (percent-encoded, as `canonicalPath` gives it) to its document. */
@@ -95,6 +112,10 @@ export interface Manifest {
   /** The site's public URL (no trailing slash): self links are this plus the path. */
   siteUrl: string;
   routes: Record<string, ManifestEntry>;
+  /** WebSub hub the feeds advertise (W3C WebSub §4), if the site has one. */
+  hub?: string;
+  /** Changes to `routes` in time order; the Worker applies every one whose `from` has passed. */
+  schedule?: ScheduledRoutes[];
 }
 
 /** Media types, each served with `; charset=utf-8` (feeds.md, HTTP). */
