@@ -1,0 +1,144 @@
+/**
+ * A cache of parsed posts, so that a rebuild only parses the files that changed. An entry is keyed by
+ * the SHA-256 of everything the parse depends on: the file's path and bytes, the site config, and a
+ * fingerprint of the parsing code itself (this folder's sources, the lockfile, Node and ICU versions),
+ * so editing the parser or upgrading a library never serves a stale post.
+ *
+ * Entries are small JSON files under `<dir>/<2 hex>/<key>.json`, written atomically (temp + rename),
+ * so concurrent builds and worker threads can share one cache. A missing or unreadable entry is a
+ * miss, never an error.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { threadId } from "node:worker_threads";
+import type { Post } from "../model";
+import type { PostContext } from "./post";
+import type { Problem } from "./problems";
+
+/** Where the build keeps parsed posts unless told otherwise (inside node_modules, like other tools). */
+export const DEFAULT_CACHE_DIR = join("node_modules", ".cache", "feed-publisher", "posts");
+
+/** Bump when the shape of a stored entry changes. */
+export const CACHE_FORMAT = 1;
+
+/** What parsing one post file gives: the post when it is published, and what was reported. */
+export interface ParsedPostFile {
+  post?: Post;
+  problems: Problem[];
+}
+
+interface CacheEntry {
+  format: number;
+  post: Post;
+  problems: Problem[];
+}
+
+/** The sources whose code decides what a post file parses to, relative to this module's folder. */
+const PARSER_SOURCES = [".", "../render", "../model.ts", "../paths.ts", "../../package-lock.json"];
+
+/**
+ * A fingerprint of the parsing code and the runtime: the bytes of every source file of the build and
+ * the renderers, the lockfile (library versions), and the Node and ICU versions (time zone rules).
+ */
+export async function parserFingerprint(): Promise<string> {
+  const hash = createHash("sha256");
+  hash.update(`format ${CACHE_FORMAT}\nnode ${process.versions.node}\nicu ${process.versions.icu}\n`);
+  hash.update(`tz ${process.versions.tz ?? ""}\n`);
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const source of PARSER_SOURCES) {
+    const path = join(here, source);
+    for (const file of await sourceFiles(path)) {
+      hash.update(`${file}\n`);
+      hash.update(await readFile(file));
+    }
+  }
+  return hash.digest("hex");
+}
+
+async function sourceFiles(path: string): Promise<string[]> {
+  try {
+    const entries = await readdir(path, { withFileTypes: true });
+    return entries
+      .filter((e) => e.isFile() && e.name.endsWith(".ts"))
+      .map((e) => join(path, e.name))
+      .sort();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOTDIR") return [path];
+    if (code === "ENOENT") return [];
+    throw error;
+  }
+}
+
+/** The salt of every key: the parser's fingerprint and the config the posts are parsed with. */
+export function cacheSalt(fingerprint: string, context: PostContext): string {
+  // `now` is left out on purpose: at most it decides "future or not", which `get` checks per entry.
+  return createHash("sha256").update(fingerprint).update(JSON.stringify(context.config)).digest("hex");
+}
+
+/** Parsed posts stored under `dir`, valid for one parser and config (the `salt`). */
+export class PostCache {
+  /** Shard folders known to exist, so a cold build does not ask the disk 10,000 times. */
+  private readonly folders = new Set<string>();
+
+  constructor(
+    readonly dir: string,
+    readonly salt: string,
+  ) {}
+
+  /** Opens the cache in `dir` for posts parsed with `context`. */
+  static async open(dir: string, context: PostContext): Promise<PostCache> {
+    return new PostCache(dir, cacheSalt(await parserFingerprint(), context));
+  }
+
+  /** The key of one file: its path (relative to the content folder) and bytes, under this salt. */
+  keyOf(path: string, bytes: Uint8Array): string {
+    return createHash("sha256")
+      .update(this.salt)
+      .update("\0")
+      .update(path)
+      .update("\0")
+      .update(bytes)
+      .digest("hex");
+  }
+
+  /**
+   * The stored parse of `key`, if any. With `now`, an entry for a post dated after it is a miss, for
+   * a parser that leaves future posts out (`published` is whole seconds; the check allows for that).
+   */
+  async get(key: string, now?: Date): Promise<ParsedPostFile | undefined> {
+    let entry: CacheEntry;
+    try {
+      entry = JSON.parse(await readFile(this.pathOf(key), "utf8")) as CacheEntry;
+    } catch {
+      return undefined;
+    }
+    if (entry?.format !== CACHE_FORMAT || !entry.post || !Array.isArray(entry.problems)) return undefined;
+    if (now && !(Date.parse(entry.post.published) + 999 <= now.getTime())) return undefined;
+    return { post: entry.post, problems: entry.problems };
+  }
+
+  /**
+   * Stores a parse. Only files that gave a post are kept: a file left out may have been left out
+   * because of the build's time (a parser that drops future posts), and such files are few.
+   */
+  async set(key: string, parsed: ParsedPostFile): Promise<void> {
+    if (!parsed.post) return;
+    const entry: CacheEntry = { format: CACHE_FORMAT, post: parsed.post, problems: parsed.problems };
+    const path = this.pathOf(key);
+    const temporary = `${path}.${process.pid}-${threadId}.tmp`;
+    const folder = dirname(path);
+    if (!this.folders.has(folder)) {
+      await mkdir(folder, { recursive: true });
+      this.folders.add(folder);
+    }
+    await writeFile(temporary, JSON.stringify(entry));
+    await rename(temporary, path);
+  }
+
+  private pathOf(key: string): string {
+    return join(this.dir, key.slice(0, 2), `${key}.json`);
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * Parses post files on every core: the calling thread reads files and consults the cache, worker
+ * threads parse what the cache does not have. The result is exactly what `parsePostFile` gives for
+ * each file with its own `ProblemLog`, in input order, so a caller cannot tell the difference.
+ *
+ * This module is also the worker's entry point: a thread started by `parsePostFiles` loads it with a
+ * marker in `workerData` and serves parse requests (see `serveParseRequests` at the bottom).
+ */
+
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { type ParsedPostFile, PostCache } from "./cache";
+import { type PostContext, parsePostFile } from "./post";
+import { ProblemLog } from "./problems";
+
+export type { ParsedPostFile } from "./cache";
+
+export interface ParseOptions {
+  /** Parsed posts from earlier builds; without it every file is parsed. */
+  cache?: PostCache;
+  /** Worker threads to start when there is enough to parse; default: one per core. 0: none. */
+  threads?: number;
+  /** Called as files are done (read from the cache or parsed). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Files sent to a worker per message: big enough to amortize messaging, small enough to balance. */
+const BATCH_SIZE = 32;
+/** Batches a worker holds at once, so that it never waits for the next one. */
+const BATCHES_IN_FLIGHT = 2;
+/** Below this many files to parse, starting threads costs more than it saves: parse here. */
+const INLINE_LIMIT = 2 * BATCH_SIZE;
+/** Files read at once while consulting the cache. */
+const READ_CONCURRENCY = 64;
+/** Marks a thread started by this module (vitest and others run tests in worker threads too). */
+const WORKER_ROLE = "feed-publisher/post-parser";
+
+/** One file to parse: `bytes` and `key` are there when the cache was consulted. */
+interface ParseJob {
+  index: number;
+  path: string;
+  bytes?: Uint8Array;
+  key?: string;
+}
+
+type WorkerReply = { results: { index: number; parsed: ParsedPostFile }[] } | { error: string; path: string };
+
+/**
+ * Parses the files at `paths` (relative to `contentDir`, as `parsePostFile` wants them) and returns,
+ * in the same order, each file's post (when published) and problems. Throws what `parsePostFile`
+ * throws, or when a worker thread dies.
+ */
+export async function parsePostFiles(
+  contentDir: string,
+  paths: readonly string[],
+  context: PostContext,
+  options: ParseOptions = {},
+): Promise<ParsedPostFile[]> {
+  const { cache, onProgress } = options;
+  const threads = options.threads ?? availableParallelism();
+  const results: ParsedPostFile[] = new Array(paths.length);
+  let done = 0;
+  const finish = (index: number, parsed: ParsedPostFile) => {
+    results[index] = parsed;
+    done++;
+    onProgress?.(done, paths.length);
+  };
+
+  let pool: ParserThreads | undefined;
+  const waiting: ParseJob[] = [];
+  const dispatch = (final: boolean) => {
+    if (!pool && threads > 0 && waiting.length >= INLINE_LIMIT) {
+      pool = new ParserThreads(
+        threads,
+        { context, contentDir, cacheDir: cache?.dir, salt: cache?.salt },
+        finish,
+      );
+    }
+    while (pool && (waiting.length >= BATCH_SIZE || (final && waiting.length > 0)))
+      pool.submit(waiting.splice(0, BATCH_SIZE));
+  };
+
+  try {
+    if (cache) {
+      for (let start = 0; start < paths.length; start += READ_CONCURRENCY) {
+        const chunk = paths.slice(start, start + READ_CONCURRENCY);
+        const jobs = await Promise.all(
+          chunk.map(async (path, offset) => {
+            const bytes = await readFile(join(contentDir, path));
+            return { index: start + offset, path, bytes, key: cache.keyOf(path, bytes) };
+          }),
+        );
+        const hits = await Promise.all(jobs.map((job) => cache.get(job.key, context.now)));
+        jobs.forEach((job, i) => {
+          const hit = hits[i];
+          if (hit) finish(job.index, hit);
+          else waiting.push(job);
+        });
+        dispatch(false);
+      }
+    } else {
+      paths.forEach((path, index) => {
+        waiting.push({ index, path });
+      });
+    }
+    dispatch(true);
+    if (pool) await pool.drained();
+    else for (const job of waiting) finish(job.index, await parseJob(contentDir, job, context, cache));
+  } finally {
+    await pool?.close();
+  }
+  return results;
+}
+
+/** Reads (unless already read), parses and caches one file. */
+async function parseJob(
+  contentDir: string,
+  job: ParseJob,
+  context: PostContext,
+  cache: PostCache | undefined,
+): Promise<ParsedPostFile> {
+  const bytes = job.bytes ?? (await readFile(join(contentDir, job.path)));
+  const log = new ProblemLog(job.path);
+  const post = parsePostFile(job.path, bytes, context, log);
+  const parsed: ParsedPostFile = post ? { post, problems: log.problems } : { problems: log.problems };
+  if (cache) await cache.set(job.key ?? cache.keyOf(job.path, bytes), parsed);
+  return parsed;
+}
+
+/** What a worker thread is started with. */
+interface ThreadSetup {
+  context: PostContext;
+  contentDir: string;
+  cacheDir?: string;
+  salt?: string;
+}
+
+/** Worker threads fed batches of jobs from one queue. */
+class ParserThreads {
+  private readonly queue: ParseJob[][] = [];
+  private readonly workers: { worker: Worker; inFlight: number }[] = [];
+  private failure: Error | undefined;
+  private settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  private closing = false;
+
+  constructor(
+    count: number,
+    setup: ThreadSetup,
+    private readonly finish: (index: number, parsed: ParsedPostFile) => void,
+  ) {
+    for (let i = 0; i < count; i++) {
+      const worker = startParserThread(setup);
+      const slot = { worker, inFlight: 0 };
+      worker.on("message", (reply: WorkerReply) => this.receive(slot, reply));
+      worker.on("error", (error) => this.fail(error));
+      worker.on("exit", (code) => {
+        if (!this.closing) this.fail(new Error(`a post parser thread stopped (exit code ${code})`));
+      });
+      this.workers.push(slot);
+    }
+  }
+
+  submit(batch: ParseJob[]): void {
+    this.queue.push(batch);
+    this.pump();
+  }
+
+  /** Resolves when every submitted job is done; rejects on the first failure. */
+  drained(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.settle = { resolve, reject };
+      this.check();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
+  }
+
+  private pump(): void {
+    for (const slot of this.workers) {
+      while (slot.inFlight < BATCHES_IN_FLIGHT && this.queue.length > 0) {
+        slot.worker.postMessage(this.queue.shift());
+        slot.inFlight++;
+      }
+    }
+  }
+
+  private receive(slot: { inFlight: number }, reply: WorkerReply): void {
+    if ("error" in reply) {
+      this.fail(new Error(`${reply.path}: ${reply.error}`));
+      return;
+    }
+    slot.inFlight--;
+    for (const { index, parsed } of reply.results) this.finish(index, parsed);
+    this.pump();
+    this.check();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.check();
+  }
+
+  private check(): void {
+    if (!this.settle) return;
+    if (this.failure) this.settle.reject(this.failure);
+    else if (this.queue.length === 0 && this.workers.every((slot) => slot.inFlight === 0))
+      this.settle.resolve();
+  }
+}
+
+/**
+ * Starts a thread running this module. Compiled JavaScript is started as it is. TypeScript needs tsx,
+ * and on Node 20 tsx's ESM hooks exist in the main thread only (module.register does not reach
+ * worker threads before Node 22), while its require hook works in any thread: the thread registers
+ * that hook and loads this module through it.
+ */
+function startParserThread(setup: ThreadSetup): Worker {
+  const data = { [WORKER_ROLE]: true, ...setup };
+  const self = import.meta.url;
+  if (!self.endsWith(".ts")) return new Worker(new URL(self), { workerData: data });
+  const tsx = createRequire(self).resolve("tsx/cjs/api");
+  const code = `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(fileURLToPath(self))});`;
+  return new Worker(code, { eval: true, workerData: data });
+}
+
+/** The worker side: parse each batch received and answer with the results, in batch order. */
+function serveParseRequests(port: NonNullable<typeof parentPort>, setup: ThreadSetup): void {
+  const cache = setup.cacheDir && setup.salt ? new PostCache(setup.cacheDir, setup.salt) : undefined;
+  const { contentDir } = setup;
+  port.on("message", async (batch: ParseJob[]) => {
+    const results: { index: number; parsed: ParsedPostFile }[] = [];
+    for (const job of batch) {
+      try {
+        results.push({ index: job.index, parsed: await parseJob(contentDir, job, setup.context, cache) });
+      } catch (error) {
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        port.postMessage({ error: message, path: job.path } satisfies WorkerReply);
+        return;
+      }
+    }
+    port.postMessage({ results } satisfies WorkerReply);
+  });
+}
+
+if (!isMainThread && parentPort && workerData?.[WORKER_ROLE] === true) {
+  serveParseRequests(parentPort, workerData as ThreadSetup);
+}

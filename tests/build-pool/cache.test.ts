@@ -1,0 +1,153 @@
+/** The parsed-post cache: keys follow every input of a parse, entries are only reused when still right. */
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  CACHE_FORMAT,
+  cacheSalt,
+  type ParsedPostFile,
+  PostCache,
+  parserFingerprint,
+} from "../../src/build/cache";
+import { readSiteConfig } from "../../src/build/config";
+import { parsePostFiles } from "../../src/build/pool";
+import type { PostContext } from "../../src/build/post";
+import { ProblemLog } from "../../src/build/problems";
+import type { Post } from "../../src/model";
+import { FINEWS_DIR, SPEC_POST } from "../corpus";
+
+let context: PostContext;
+let dir: string;
+let cache: PostCache;
+
+const NOW = new Date("2026-01-01T00:00:00Z");
+
+function samplePost(published: string): Post {
+  return {
+    id: "tag:example.com,2024-01-01:a",
+    title: "a",
+    published,
+    updated: published,
+    link: "https://example.com/a",
+    permalink: "https://example.com/a",
+    summary: "",
+    contentHtml: "<p>a</p>",
+    categories: [],
+    tags: [],
+    authors: [],
+    source: "_posts/2024-01-01-a.md",
+  };
+}
+
+beforeAll(async () => {
+  const config = await readSiteConfig(FINEWS_DIR, new ProblemLog("_config.yml"));
+  context = { config, now: NOW };
+});
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "post-cache-test-"));
+  cache = await PostCache.open(dir, context);
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe("PostCache keys", () => {
+  const bytes = new TextEncoder().encode("---\ntitle: a\n---\n");
+
+  it("depend on the path, the bytes and the config, and on nothing else", async () => {
+    const key = cache.keyOf("_posts/a.md", bytes);
+    expect(cache.keyOf("_posts/a.md", bytes)).toBe(key);
+    expect(cache.keyOf("_posts/b.md", bytes)).not.toBe(key);
+    expect(cache.keyOf("_posts/a.md", new TextEncoder().encode("---\ntitle: b\n---\n"))).not.toBe(key);
+
+    const moved = {
+      ...context,
+      config: { ...context.config, site: { ...context.config.site, timezone: "UTC" } },
+    };
+    expect((await PostCache.open(dir, moved)).keyOf("_posts/a.md", bytes)).not.toBe(key);
+    const later = { ...context, now: new Date("2030-01-01T00:00:00Z") };
+    expect((await PostCache.open(dir, later)).keyOf("_posts/a.md", bytes)).toBe(key);
+  });
+
+  it("change with the parser's code: the fingerprint covers the sources", async () => {
+    const fingerprint = await parserFingerprint();
+    expect(await parserFingerprint()).toBe(fingerprint);
+    expect(cacheSalt(`${fingerprint}x`, context)).not.toBe(cacheSalt(fingerprint, context));
+  });
+});
+
+describe("PostCache entries", () => {
+  const parsed: ParsedPostFile = {
+    post: samplePost("2024-01-01T00:00:00Z"),
+    problems: [{ path: "_posts/2024-01-01-a.md", severity: "warning", message: "m", action: "a" }],
+  };
+
+  it("give back what was stored", async () => {
+    await cache.set("ab12", parsed);
+    expect(await cache.get("ab12", NOW)).toEqual(parsed);
+    expect(await cache.get("cd34", NOW)).toBeUndefined();
+  });
+
+  it("are not kept for a file that published nothing (it may be a future post)", async () => {
+    await cache.set("ab12", { problems: parsed.problems });
+    expect(await cache.get("ab12", NOW)).toBeUndefined();
+  });
+
+  it("are a miss when the post would be in the future at the time given", async () => {
+    await cache.set("ab12", parsed);
+    expect(await cache.get("ab12", new Date("2023-12-31T23:59:59Z"))).toBeUndefined();
+    // `published` is whole seconds: within that second the file is parsed again.
+    expect(await cache.get("ab12", new Date("2024-01-01T00:00:00.500Z"))).toBeUndefined();
+    expect(await cache.get("ab12", new Date("2024-01-01T00:00:01Z"))).toEqual(parsed);
+    expect(await cache.get("ab12")).toEqual(parsed);
+  });
+
+  it("are a miss when unreadable or of another format", async () => {
+    await cache.set("ab12", parsed);
+    const file = join(dir, "ab", "ab12.json");
+    await writeFile(file, "{ not json");
+    expect(await cache.get("ab12", NOW)).toBeUndefined();
+    await writeFile(file, JSON.stringify({ ...parsed, format: CACHE_FORMAT + 1 }));
+    expect(await cache.get("ab12", NOW)).toBeUndefined();
+  });
+});
+
+describe("parsePostFiles with a cache", () => {
+  it("reuses stored posts and parses only the files that changed", async () => {
+    const content = await mkdtemp(join(tmpdir(), "post-cache-content-"));
+    try {
+      const posts = join(content, "_posts");
+      const names = (await readdir(join(FINEWS_DIR, "_posts"))).sort();
+      await cp(join(FINEWS_DIR, "_posts"), posts, { recursive: true });
+      const paths = names.map((name) => `_posts/${name}`);
+
+      const fresh = await parsePostFiles(content, paths, context, { threads: 2 });
+      expect(await parsePostFiles(content, paths, context, { cache, threads: 2 })).toEqual(fresh);
+      const stored = (await readdir(dir)).length;
+      expect(stored).toBeGreaterThan(0);
+
+      // Mark every stored entry: a second build must give back the marked posts, so it read them.
+      for (const shard of await readdir(dir)) {
+        for (const name of await readdir(join(dir, shard))) {
+          const file = join(dir, shard, name);
+          const entry = JSON.parse(await readFile(file, "utf8"));
+          entry.post.title = `cached: ${entry.post.title}`;
+          await writeFile(file, JSON.stringify(entry));
+        }
+      }
+      // And change one file: that one must be parsed again.
+      const changed = join(content, SPEC_POST);
+      await writeFile(changed, (await readFile(changed, "utf8")).replace(/^title: .*$/m, 'title: "changed"'));
+
+      const again = await parsePostFiles(content, paths, context, { cache, threads: 2 });
+      const titles = new Map(again.flatMap((p) => (p.post ? [[p.post.source, p.post.title]] : [])));
+      expect(titles.get(SPEC_POST)).toBe("changed");
+      const others = [...titles].filter(([source]) => source !== SPEC_POST);
+      expect(others.length).toBeGreaterThan(100);
+      for (const [, title] of others) expect(title).toMatch(/^cached: /);
+      // Files that published nothing were parsed again and agree with a fresh parse.
+      expect(again.filter((p) => !p.post)).toEqual(fresh.filter((p) => !p.post));
+    } finally {
+      await rm(content, { recursive: true, force: true });
+    }
+  });
+});
