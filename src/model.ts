@@ -26,8 +26,10 @@ export interface Site {
   /** IANA time zone used for dates written without one, e.g. `Asia/Shanghai`. */
   timezone: string;
   author?: Author;
-  /** Items in each subscription document. */
+  /** Items in each subscription document, and in each RFC 5005 archive page. */
   feedLimit: number;
+  /** WebSub hub to advertise in every feed (W3C WebSub §4), if any. */
+  hub?: string;
 }
 
 /** One published post, after parsing and sanitizing. Dates are RFC 3339 in UTC. */
@@ -74,6 +76,20 @@ export interface FeedView {
   updated: string;
   /** Newest first. */
   items: Post[];
+  /** RFC 5005 §4 (archived feeds): where the neighbouring documents are, per format. */
+  history: FeedHistory;
+}
+
+/** Links between a feed's subscription document and its archive pages (RFC 5005 §4). */
+export interface FeedHistory {
+  /** True on an archive page (`fh:archive`): it never changes once complete. */
+  archive: boolean;
+  /** The subscription document (set on archive pages). */
+  current?: Record<FeedFormat, string>;
+  /** The next older archive page. */
+  prevArchive?: Record<FeedFormat, string>;
+  /** The next newer archive page (archive pages only). */
+  nextArchive?: Record<FeedFormat, string>;
 }
 
 /** One served document, as recorded in the manifest. */

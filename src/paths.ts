@@ -48,6 +48,14 @@ export function feedPath(scope: FeedScope, format: FeedFormat): string {
 }
 
 /**
+ * Public path of archive page `page` (1 = oldest) of a feed (RFC 5005 §4), e.g.
+ * `/category/emnews/archive/3/atom.xml`.
+ */
+export function archivePath(scope: FeedScope, page: number, format: FeedFormat): string {
+  return `${feedFolder(scope)}archive/${page}/${FEED_FILES[format]}`;
+}
+
+/**
  * The canonical spelling of a request path, so that `/tag/中/rss.xml`, `/tag/%e4%b8%ad/rss.xml` and
  * `/tag/%E4%B8%AD/rss.xml` all find the same manifest entry. `undefined` for undecodable paths.
  */
@@ -60,4 +68,21 @@ export function canonicalPath(pathname: string): string | undefined {
     out.push(segment === "" ? "" : encodeName(name));
   }
   return out.join("/");
+}
+
+/** The page that lists every feed, for people and for browsers' feed detection. */
+export const DISCOVERY_PATH = "/";
+
+/** The OPML 2.0 subscription list of every category and tag feed. */
+export const OPML_PATH = "/feeds.opml";
+
+/** Query parameter choosing which format the OPML list points at (`/feeds.opml?format=rss`). */
+export const OPML_FORMAT_PARAM = "format";
+
+/**
+ * Route of the OPML list in one format: a path with its query, as the manifest stores it. The bare
+ * `OPML_PATH` is the Atom list.
+ */
+export function opmlPath(format: FeedFormat): string {
+  return `${OPML_PATH}?${OPML_FORMAT_PARAM}=${format}`;
 }

@@ -61,6 +61,14 @@ export async function readSiteConfig(contentDir: string, log: ProblemLog): Promi
   const limit = Number(feed.posts_limit ?? data.feed_limit ?? DEFAULT_FEED_LIMIT);
   const budget = Number(feed.max_bytes ?? DEFAULT_FEED_BUDGET);
 
+  const websub = isRecord(data.websub) ? data.websub : {};
+  const hubText = typeof websub.hub === "string" ? websub.hub : text("websub_hub");
+  let hub: string | undefined;
+  if (hubText) {
+    if (/^https?:\/\//i.test(hubText) && URL.canParse(hubText)) hub = new URL(hubText).href;
+    else log.warn(`websub hub "${hubText}" is not an http(s) URL`, "no hub advertised");
+  }
+
   const site: Site = {
     title: text("title") || origin.host,
     description: text("description") ?? "",
@@ -69,6 +77,7 @@ export async function readSiteConfig(contentDir: string, log: ProblemLog): Promi
     timezone,
     author: readAuthor(data.author),
     feedLimit: Number.isInteger(limit) && limit > 0 ? limit : DEFAULT_FEED_LIMIT,
+    ...(hub ? { hub } : {}),
   };
   return {
     site,

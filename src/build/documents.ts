@@ -9,18 +9,19 @@ import {
   documentKey,
   FEED_FORMATS,
   type FeedFormat,
+  type FeedScope,
   type FeedView,
   type Manifest,
   type Post,
+  type ScheduledRoutes,
   type Site,
 } from "../model";
-import { feedPath } from "../paths";
 import { renderAtom } from "../render/atom";
 import { httpDate } from "../render/dates";
 import { renderJsonFeed } from "../render/jsonfeed";
 import { renderRss } from "../render/rss";
 import { DEFAULT_FEED_BUDGET, formatBytes, renderWithinBudget } from "./budget";
-import { feedScopes, feedView, postsIn } from "./feeds";
+import { feedScopes, feedViews, newestFirst, postsIn } from "./feeds";
 import type { Problem } from "./problems";
 
 const RENDERERS: Record<FeedFormat, (view: FeedView) => string> = {
@@ -42,52 +43,112 @@ export interface RenderedSite {
 const encoder = new TextEncoder();
 
 /**
- * Renders the site, category and tag feeds of `posts` (newest first) in every format, each document
- * within `budget` bytes.
+ * Renders the site, category and tag feeds of `posts` (newest first) in every format, with their
+ * archive pages, each document within `budget` bytes. `scheduled` posts (dated after the build)
+ * become `manifest.schedule`: the documents they change, rendered ahead for the instant they appear.
  */
-export function renderSite(site: Site, posts: readonly Post[], budget = DEFAULT_FEED_BUDGET): RenderedSite {
-  const documents = new Map<string, Uint8Array>();
-  const trimmed: Problem[] = [];
-  const routes: Manifest["routes"] = {};
+export function renderSite(
+  site: Site,
+  posts: readonly Post[],
+  budget = DEFAULT_FEED_BUDGET,
+  scheduled: readonly Post[] = [],
+): RenderedSite {
+  const output: Output = { documents: new Map(), trimmed: new Map() };
   const scopes = feedScopes(posts);
-  for (const scope of scopes) {
-    const view = feedView(site, scope, postsIn(scope, posts));
+  const routes: Manifest["routes"] = {};
+  for (const scope of scopes)
+    Object.assign(routes, renderFeed(site, scope, postsIn(scope, posts), budget, output));
+
+  const schedule: ScheduledRoutes[] = [];
+  let visible = [...posts];
+  for (const [from, released] of groupByInstant(scheduled)) {
+    visible = [...visible, ...released].sort(newestFirst);
+    const changed = feedScopes(released);
+    const overlay: ScheduledRoutes["routes"] = {};
+    for (const scope of changed)
+      Object.assign(overlay, renderFeed(site, scope, postsIn(scope, visible), budget, output));
+    schedule.push({ from, routes: sortedByPath(overlay) });
+  }
+
+  const sorted = sortedByPath(routes);
+  const manifest: Manifest = {
+    buildId: "",
+    siteUrl: site.url,
+    routes: sorted,
+    ...(site.hub ? { hub: site.hub } : {}),
+    ...(schedule.length > 0 ? { schedule } : {}),
+  };
+  manifest.buildId = buildIdOf(manifest);
+  return {
+    manifest,
+    documents: output.documents,
+    feeds: scopes.length,
+    trimmed: [...output.trimmed.values()],
+  };
+}
+
+interface Output {
+  documents: Map<string, Uint8Array>;
+  /** By message, so a document rendered again for a schedule is reported once. */
+  trimmed: Map<string, Problem>;
+}
+
+/** Every document of one feed (subscription and archive pages, every format), as routes. */
+function renderFeed(
+  site: Site,
+  scope: FeedScope,
+  posts: readonly Post[],
+  budget: number,
+  output: Output,
+): Manifest["routes"] {
+  const routes: Manifest["routes"] = {};
+  for (const view of feedViews(site, scope, posts)) {
     for (const format of FEED_FORMATS) {
-      const path = feedPath(scope, format);
+      const path = view.urls[format].slice(site.url.length);
       const { bytes, dropped } = renderWithinBudget(view, RENDERERS[format], budget);
       if (dropped > 0) {
-        trimmed.push({
+        const problem: Problem = {
           path,
           severity: "warning",
           message: `over the ${formatBytes(budget)} feed budget with ${view.items.length} items`,
           action: `${dropped} oldest item(s) left out`,
-        });
+        };
+        output.trimmed.set(`${path}: ${problem.message}`, problem);
       }
       const hash = sha256(bytes);
       const key = documentKey(hash);
-      documents.set(key, bytes);
+      output.documents.set(key, bytes);
       routes[path] = {
         key,
         contentType: CONTENT_TYPES[format],
         etag: `"${hash.slice(0, 32)}"`,
         lastModified: httpDate(view.updated),
         size: bytes.byteLength,
+        ...(view.history.archive ? { archive: true } : {}),
       };
     }
   }
-  const sorted = Object.fromEntries(Object.entries(routes).sort(([a], [b]) => (a < b ? -1 : 1)));
-  const buildId = buildIdOf(site.url, sorted);
-  return {
-    manifest: { buildId, siteUrl: site.url, routes: sorted },
-    documents,
-    feeds: scopes.length,
-    trimmed,
-  };
+  return routes;
 }
 
-/** Same routes and bytes, same id: the id is a hash of the manifest's routes. */
-function buildIdOf(siteUrl: string, routes: Manifest["routes"]): string {
-  return sha256(encoder.encode(JSON.stringify([siteUrl, routes]))).slice(0, 16);
+/** Scheduled posts grouped by the instant they appear, earliest first. */
+function groupByInstant(posts: readonly Post[]): [string, Post[]][] {
+  const groups = new Map<string, Post[]>();
+  for (const post of [...posts].sort((a, b) => -newestFirst(a, b))) {
+    const group = groups.get(post.published);
+    if (group) group.push(post);
+    else groups.set(post.published, [post]);
+  }
+  return [...groups];
+}
+
+function sortedByPath<T>(routes: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(routes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Same routes, schedule and bytes, same id: the id is a hash of the manifest. */
+function buildIdOf(manifest: Manifest): string {
+  return sha256(encoder.encode(JSON.stringify(manifest))).slice(0, 16);
 }
 
 export function sha256(bytes: Uint8Array | string): string {

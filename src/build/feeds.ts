@@ -1,6 +1,10 @@
-/** Grouping posts into the site, category and tag feeds, each a `FeedView` the renderers take. */
+/**
+ * Grouping posts into the site, category and tag feeds, and each feed into its documents: the
+ * subscription document (the newest items) and RFC 5005 archive pages that hold every item, so a
+ * new subscriber can read a feed back to its first post.
+ */
 import { FEED_FORMATS, type FeedFormat, type FeedScope, type FeedView, type Post, type Site } from "../model";
-import { feedPath } from "../paths";
+import { archivePath, feedPath } from "../paths";
 
 /** Every feed of the site: the whole site first, then categories, then tags, each sorted by name. */
 export function feedScopes(posts: readonly Post[]): FeedScope[] {
@@ -24,26 +28,72 @@ export function postsIn(scope: FeedScope, posts: readonly Post[]): Post[] {
   return posts.filter((post) => post[list].includes(scope.name));
 }
 
-/** Builds the view of one feed's subscription document: the newest `site.feedLimit` posts. */
+/** The view of one feed's subscription document: the newest `site.feedLimit` posts. */
 export function feedView(site: Site, scope: FeedScope, posts: readonly Post[]): FeedView {
-  const items = posts.slice(0, site.feedLimit);
-  const urls = Object.fromEntries(FEED_FORMATS.map((f) => [f, site.url + feedPath(scope, f)])) as Record<
-    FeedFormat,
-    string
-  >;
+  return feedViews(site, scope, posts)[0] as FeedView;
+}
+
+/**
+ * Every document of one feed: the subscription document first, then archive pages 1..n.
+ *
+ * Archive pages are cut from the oldest post on, `site.feedLimit` posts each, and only full pages
+ * are published: adding a post never changes a published page (RFC 5005 §4: archive documents
+ * should not change), unless a post is back-dated or edited. The newest posts that do not fill a
+ * page are in the subscription document, which may also repeat the newest page's posts.
+ */
+export function feedViews(site: Site, scope: FeedScope, posts: readonly Post[]): FeedView[] {
+  const size = site.feedLimit;
+  const pages = Math.floor(posts.length / size);
+  const urls = (page?: number) =>
+    Object.fromEntries(
+      FEED_FORMATS.map((f) => [f, site.url + (page ? archivePath(scope, page, f) : feedPath(scope, f))]),
+    ) as Record<FeedFormat, string>;
   const label = scope.kind === "site" ? "" : scope.kind === "category" ? scope.name : `#${scope.name}`;
-  return {
+  const title = label ? `${site.title} · ${label}` : site.title;
+  const current = urls();
+  const common = {
     site,
     scope,
-    // The Atom document's own address, which is as permanent as the feed is.
-    id: urls.atom,
-    title: label ? `${site.title} · ${label}` : site.title,
+    // The logical feed's identity: the subscription document's address, shared by its archive pages.
+    id: current.atom,
     description: describe(site, scope),
-    urls,
     homePageUrl: `${site.url}/`,
-    updated: newestUpdate(items),
-    items,
   };
+  const subscription = posts.slice(0, size);
+  const views: FeedView[] = [
+    {
+      ...common,
+      title,
+      urls: current,
+      updated: newestUpdate(subscription),
+      items: subscription,
+      history: { archive: false, ...(pages > 0 ? { prevArchive: urls(pages) } : {}) },
+    },
+  ];
+  const oldestFirst = [...posts].reverse();
+  for (let page = 1; page <= pages; page++) {
+    const items = oldestFirst.slice((page - 1) * size, page * size).reverse();
+    views.push({
+      ...common,
+      title: `${title} (archive ${page})`,
+      urls: urls(page),
+      updated: newestUpdate(items),
+      items,
+      history: {
+        archive: true,
+        current,
+        ...(page > 1 ? { prevArchive: urls(page - 1) } : {}),
+        ...(page < pages ? { nextArchive: urls(page + 1) } : {}),
+      },
+    });
+  }
+  return views;
+}
+
+/** Newest first by publication date, then by id so equal dates have one order. */
+export function newestFirst(a: Post, b: Post): number {
+  if (a.published !== b.published) return a.published < b.published ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** RFC 4287 §4.2.15: a feed's `updated` is when it last changed, i.e. its newest item, never the build time. */

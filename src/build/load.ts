@@ -3,6 +3,11 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join, posix, relative, sep } from "node:path";
 import type { Post } from "../model";
 import { readSiteConfig, type SiteConfig } from "./config";
+import { newestFirst } from "./feeds";
+
+// Kept for callers that sort posts the way the build does.
+export { newestFirst };
+
 import { checkIds, type IdLock, LOCK_FILE, readIdLock } from "./id-lock";
 import { HTML_EXTENSIONS, MARKDOWN_EXTENSIONS, parsePostFile } from "./post";
 import { type Problem, ProblemLog } from "./problems";
@@ -15,6 +20,8 @@ export interface LoadedSite {
   idChanges: Problem[];
   /** Published posts, newest first (ties broken by id, so the order never depends on the disk). */
   posts: Post[];
+  /** Posts dated after the build: they appear in their feeds at their date (`manifest.schedule`). */
+  scheduled: Post[];
   problems: Problem[];
   /** Files looked at under `_posts/`. */
   files: number;
@@ -56,14 +63,24 @@ export async function loadSite(contentDir: string, options: LoadOptions): Promis
     logs.push(log);
     if (!isPostFile(path, log)) continue;
     const bytes = await readFile(join(contentDir, path));
-    const post = parsePostFile(path, bytes, { config, now: options.now }, log);
+    const post = parsePostFile(path, bytes, { config }, log);
     if (post) parsed.push({ post, log });
   }
-  const posts = publishOnePerId(parsed, lock).sort(newestFirst);
+  const all = publishOnePerId(parsed, lock).sort(newestFirst);
+  const now = options.now.getTime();
+  const posts = all.filter((post) => Date.parse(post.published) <= now);
+  const scheduled = all.filter((post) => Date.parse(post.published) > now);
+  for (const post of scheduled) {
+    const log = logs.find((l) => l.path === post.source);
+    log?.note(
+      `dated in the future (${post.published})`,
+      "scheduled: appears in its feeds then, without another deploy",
+    );
+  }
   for (const log of logs) problems.push(...log.problems);
   const idChanges = checkIds(posts, lock);
   problems.push(...idChanges);
-  return { config, lock, idChanges, posts, problems, files: paths.length };
+  return { config, lock, idChanges, posts, scheduled, problems, files: paths.length };
 }
 
 /**
@@ -88,12 +105,6 @@ function publishOnePerId(parsed: { post: Post; log: ProblemLog }[], lock: IdLock
     }
   }
   return published;
-}
-
-/** Newest first by publication date, then by id so equal dates have one order. */
-export function newestFirst(a: Post, b: Post): number {
-  if (a.published !== b.published) return a.published < b.published ? 1 : -1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function isPostFile(path: string, log: ProblemLog): boolean {

@@ -21,8 +21,8 @@ export const HTML_EXTENSIONS = new Set([".html", ".htm"]);
 
 export interface PostContext {
   config: SiteConfig;
-  /** Posts dated after this are left out (Jekyll's `future: false`). */
-  now: Date;
+  /** Not used by parsing: future posts are scheduled by the loader. */
+  now?: Date;
 }
 
 /**
@@ -56,10 +56,6 @@ export function parsePostFile(
 
   const date = readDate(data.date, file.raw, fileName, site.timezone, log);
   if (!date) return undefined;
-  if (date.getTime() > context.now.getTime()) {
-    log.note(`dated in the future (${rfc3339(date)})`, "left out until then");
-    return undefined;
-  }
   const published = rfc3339(date);
   const updatedDate = readOptionalDate(data.last_modified_at ?? data.updated, site.timezone);
   const updated = updatedDate && updatedDate > date ? rfc3339(updatedDate) : published;

@@ -25,17 +25,18 @@ export async function buildSite(contentDir: string, options: BuildOptions): Prom
   const loaded = await loadSite(contentDir, options);
   const { site, feedBudget } = loaded.config;
   const capped = capLargePosts(loaded.posts, feedBudget);
+  const cappedScheduled = capLargePosts(loaded.scheduled, feedBudget);
   // With nothing to publish there is no feed to render (and no newest date to give it).
   const rendered: RenderedSite =
     capped.posts.length > 0
-      ? renderSite(site, capped.posts, feedBudget)
+      ? renderSite(site, capped.posts, feedBudget, cappedScheduled.posts)
       : {
           manifest: { buildId: "", siteUrl: site.url, routes: {} },
           documents: new Map(),
           feeds: 0,
           trimmed: [],
         };
-  const problems = [...loaded.problems, ...capped.problems, ...rendered.trimmed];
+  const problems = [...loaded.problems, ...capped.problems, ...cappedScheduled.problems, ...rendered.trimmed];
   return {
     ...rendered,
     site: { ...loaded, posts: capped.posts, problems },

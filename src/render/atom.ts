@@ -3,6 +3,7 @@
  */
 import type { Author, FeedView, Post } from "../model";
 import { parseRfc3339, rfc3339 } from "./dates";
+import { HISTORY_NS, relatedLinks } from "./history";
 import { emptyElement, openTag, stripInvalidXmlChars, textElement, XML_DECLARATION } from "./xml";
 
 const ATOM_NS = "http://www.w3.org/2005/Atom";
@@ -58,16 +59,23 @@ export function renderAtom(view: FeedView): string {
     emptyElement("link", { rel: "alternate", type: "text/html", href: view.homePageUrl }),
     // RFC 4287 §4.1.1: atom:feed SHOULD contain one atom:link with rel="self".
     emptyElement("link", { rel: "self", type: "application/atom+xml", href: view.urls.atom }),
+    ...relatedLinks(view, "atom").map(({ rel, href }) => emptyElement("link", { rel, href })),
     // The newest item's date, never the build time.
     textElement("updated", atomDate(view.updated)),
     // RFC 4287 §4.1.1: a feed author is required unless every entry has one; the site title stands in.
     ...renderAuthor(site.author ?? { name: site.title }),
     textElement("generator", "feed-publisher"),
   );
+  // RFC 5005 §4: an archive document carries fh:archive.
+  if (view.history.archive) head.push(emptyElement("fh:archive", {}));
   return [
     XML_DECLARATION,
     // RFC 4287 §2: xml:lang gives the language of the whole document.
-    openTag("feed", { xmlns: ATOM_NS, "xml:lang": site.language }),
+    openTag("feed", {
+      xmlns: ATOM_NS,
+      ...(view.history.archive ? { "xmlns:fh": HISTORY_NS } : {}),
+      "xml:lang": site.language,
+    }),
     ...head.map((line) => `  ${line}`),
     ...view.items.flatMap(renderEntry),
     "</feed>",

@@ -52,9 +52,13 @@ export function renderJsonFeed(view: FeedView): string {
     home_page_url: clean(view.homePageUrl),
     // JSON Feed 1.1: feed_url is the URL of this document (its self link).
     feed_url: clean(view.urls.json),
+    // JSON Feed 1.1 pagination: next_url holds older items (our next older archive page).
+    ...(view.history.prevArchive ? { next_url: clean(view.history.prevArchive.json) } : {}),
     language: clean(site.language),
     // Same fallback as Atom, so the formats name the same author.
     authors: [jsonAuthor(site.author ?? { name: site.title })],
+    // JSON Feed 1.1: hubs lists the WebSub hubs of the feed.
+    ...(site.hub ? { hubs: [{ type: "WebSub", url: clean(site.hub) }] } : {}),
     items: view.items.map(jsonItem),
   };
   return `${JSON.stringify(feed, null, 2)}\n`;

@@ -4,6 +4,7 @@
  */
 import type { FeedView, Post } from "../model";
 import { rfc822 } from "./dates";
+import { HISTORY_NS, relatedLinks } from "./history";
 import { emptyElement, openTag, stripInvalidXmlChars, textElement, XML_DECLARATION } from "./xml";
 
 const NAMESPACES = {
@@ -41,6 +42,8 @@ export function renderRss(view: FeedView): string {
     textElement("link", view.homePageUrl),
     // RSS Best Practices (atom:link): the self link is the URL the feed is served at.
     emptyElement("atom:link", { href: view.urls.rss, rel: "self", type: "application/rss+xml" }),
+    // RFC 5005 Appendix B: RSS carries the history links (and WebSub's hub) as atom:link.
+    ...relatedLinks(view, "rss").map(({ rel, href }) => emptyElement("atom:link", { href, rel })),
     textElement("language", site.language),
     // The newest item's date, never the build time, so the bytes only change with the content.
     textElement("lastBuildDate", rfc822(view.updated)),
@@ -50,9 +53,10 @@ export function renderRss(view: FeedView): string {
     channel.push(textElement("managingEditor", `${site.author.email} (${site.author.name})`));
   }
   channel.push(textElement("generator", "feed-publisher"));
+  if (view.history.archive) channel.push(emptyElement("fh:archive", {}));
   return [
     XML_DECLARATION,
-    openTag("rss", NAMESPACES),
+    openTag("rss", view.history.archive ? { ...NAMESPACES, "xmlns:fh": HISTORY_NS } : NAMESPACES),
     "  <channel>",
     ...channel.map((line) => `    ${line}`),
     ...view.items.flatMap(renderItem),

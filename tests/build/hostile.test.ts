@@ -151,7 +151,7 @@ describe("what is reported", () => {
         "_posts/2024-01-09-wrong-types.md: categories has an empty name (entry ignored)",
         '_posts/2024-02-04-free-text.md: date "next Tuesday" is not a date (date taken from the file name)',
         '_posts/2024-02-05-only-zone.md: date "+0800" is not a date (date taken from the file name)',
-        "_posts/2099-01-01-future.md: dated in the future (2098-12-31T16:00:00Z) (left out until then)",
+        "_posts/2099-01-01-future.md: dated in the future (2098-12-31T16:00:00Z) (scheduled: appears in its feeds then, without another deploy)",
         '_posts/undated-name.md: date "sometime" is not a date, and the file name has none (post skipped)',
         "_posts/2024-03-03-liquid.md: 2 Liquid tag(s) that cannot be evaluated (removed from the content)",
         "_posts/2024-04-05-twin-b.md: has the same id as _posts/2024-04-04-twin-a.md (tag:h.example,2024:same-id) (post skipped)",

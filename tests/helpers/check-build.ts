@@ -3,10 +3,9 @@
  * fields present, and read by every installed parser with the items the model says it holds.
  */
 import { expect } from "vitest";
-import { feedScopes, feedView, postsIn } from "../../src/build/feeds";
+import { feedScopes, feedViews, postsIn } from "../../src/build/feeds";
 import type { BuildResult } from "../../src/build/site";
 import { FEED_FORMATS, type FeedFormat } from "../../src/model";
-import { feedPath } from "../../src/paths";
 import { assertJsonFeed11, assertWellFormedXml, parseWithAll } from "./feed-parsers";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -20,33 +19,37 @@ export function documentAt(result: BuildResult, path: string): string {
   return decoder.decode(bytes);
 }
 
-/** Every feed in every format, each parsed by at least two parsers agreeing with the model. */
+/**
+ * Every document (subscription and archive pages) of every feed in every format, each parsed by at
+ * least two parsers agreeing with the model.
+ */
 export async function checkEveryFeed(result: BuildResult): Promise<number> {
   const { config, posts } = result.site;
   const trimmed = new Set(result.trimmed.map((problem) => problem.path));
   let checked = 0;
   for (const scope of feedScopes(posts)) {
-    const view = feedView(config.site, scope, postsIn(scope, posts));
-    const expected = view.items.map((post) => ({
-      id: post.id,
-      link: post.link,
-      published: new Date(post.published).toISOString(),
-    }));
-    for (const format of FEED_FORMATS) {
-      const path = feedPath(scope, format);
-      const body = documentAt(result, path);
-      checkSyntax(format, body, path);
-      const parsed = await parseWithAll(format, body);
-      expect(parsed.length, path).toBeGreaterThanOrEqual(2);
-      // A document over the byte budget keeps the newest items only (and says so in `trimmed`).
-      const count = parsed[0]?.items.length ?? 0;
-      if (trimmed.has(path)) expect(count, path).toBeLessThan(expected.length);
-      else expect(count, path).toBe(expected.length);
-      for (const feed of parsed) {
-        const got = feed.items.map(({ id, link, published }) => ({ id, link, published }));
-        expect(got, `${path} read by ${feed.parser}`).toEqual(expected.slice(0, count));
+    for (const view of feedViews(config.site, scope, postsIn(scope, posts))) {
+      const expected = view.items.map((post) => ({
+        id: post.id,
+        link: post.link,
+        published: new Date(post.published).toISOString(),
+      }));
+      for (const format of FEED_FORMATS) {
+        const path = view.urls[format].slice(config.site.url.length);
+        const body = documentAt(result, path);
+        checkSyntax(format, body, path);
+        const parsed = await parseWithAll(format, body);
+        expect(parsed.length, path).toBeGreaterThanOrEqual(2);
+        // A document over the byte budget keeps the newest items only (and says so in `trimmed`).
+        const count = parsed[0]?.items.length ?? 0;
+        if (trimmed.has(path)) expect(count, path).toBeLessThan(expected.length);
+        else expect(count, path).toBe(expected.length);
+        for (const feed of parsed) {
+          const got = feed.items.map(({ id, link, published }) => ({ id, link, published }));
+          expect(got, `${path} read by ${feed.parser}`).toEqual(expected.slice(0, count));
+        }
+        checked++;
       }
-      checked++;
     }
   }
   return checked;

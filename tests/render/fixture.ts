@@ -80,6 +80,7 @@ export function makeView(): FeedView {
     homePageUrl: "https://example.com/",
     updated: "2024-05-03T10:15:00Z",
     items: [hostile, anonymous, plain],
+    history: { archive: false },
   } satisfies FeedView);
 }
 
