@@ -17,6 +17,11 @@ export interface SiteConfig {
   permalink: string;
   /** Authority of the `tag:` URIs used as post ids (RFC 4151); the site's host unless set. */
   tagAuthority: string;
+  /**
+   * `tag` (default): ids are `tag:` URIs that survive URL changes; `jekyll-feed`: the ids jekyll-feed
+   * gave the same posts (their absolute URL without extension), for sites that move from it.
+   */
+  idStyle: "tag" | "jekyll-feed";
   /** Largest feed document, in bytes (`feed: max_bytes`). */
   feedBudget: number;
   /** Whether `tag_authority` was set in `_config.yml` (else the id lock's pinned one applies). */
@@ -84,6 +89,8 @@ export async function readSiteConfig(contentDir: string, log: ProblemLog): Promi
     permalink: text("permalink") || "date",
     tagAuthority: text("tag_authority") || origin.hostname,
     tagAuthorityIsExplicit: Boolean(text("tag_authority")),
+    idStyle:
+      (typeof feed.ids === "string" ? feed.ids : text("feed_ids")) === "jekyll-feed" ? "jekyll-feed" : "tag",
     feedBudget: Number.isInteger(budget) && budget >= 10_000 ? budget : DEFAULT_FEED_BUDGET,
   };
 }

@@ -65,13 +65,14 @@ export function parsePostFile(
 
   const pattern =
     typeof data.permalink === "string" && data.permalink.trim() ? data.permalink.trim() : undefined;
-  const permalink = `${site.url}${permalinkPath({
+  const sitePath = permalinkPath({
     pattern: pattern ?? context.config.permalink,
     date,
     timeZone: site.timezone,
     categories,
     slug,
-  })}`;
+  });
+  const permalink = `${site.url}${sitePath}`;
 
   const isMarkdown = MARKDOWN_EXTENSIONS.has(extension);
   const original = extractOriginalLink(stripLiquid(file.body, log));
@@ -95,7 +96,10 @@ export function parsePostFile(
   if (!contentHtml && !summary) log.warn("empty body", "published with its title only");
 
   return {
-    id: readId(data, slug, date, fileName, context, log),
+    id:
+      context.config.idStyle === "jekyll-feed"
+        ? jekyllFeedId(site.url, sitePath, slug)
+        : readId(data, slug, date, fileName, context, log),
     title,
     published,
     updated,
@@ -199,6 +203,15 @@ function readId(
   if (own && /^[a-z][a-z0-9+.-]*:\S+$/i.test(own)) return own;
   if (own) return `tag:${tagAuthority},${day.slice(0, 4)}:${encodeSegment(own)}`;
   return `tag:${tagAuthority},${day}:${encodeSegment(slug)}`;
+}
+
+/**
+ * The id jekyll-feed wrote for a post: `{{ post.id | absolute_url }}`, where Jekyll's post id is the
+ * permalink's folder joined with the slug (Jekyll::Document#id).
+ */
+function jekyllFeedId(siteUrl: string, permalinkPath: string, slug: string): string {
+  const folder = posix.dirname(permalinkPath);
+  return `${siteUrl}${folder === "/" ? "" : folder}/${slug}`;
 }
 
 function readText(value: unknown, key: string, log: ProblemLog): string {

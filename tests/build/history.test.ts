@@ -147,3 +147,14 @@ describe("scheduled posts", () => {
     expect(new TextDecoder().decode(bytes)).toContain('<title type="text">Later</title>');
   });
 });
+
+describe("jekyll-feed compatible ids", () => {
+  it("gives each post the id jekyll-feed published for it", async () => {
+    const result = await site(2, "feed_ids: jekyll-feed\n");
+    expect(result.site.posts.map((p) => p.id)).toEqual([
+      "https://h.example/c/2024/03/02/p02",
+      "https://h.example/c/2024/03/01/p01",
+    ]);
+    expect(documentAt(result, "/atom.xml")).toContain("<id>https://h.example/c/2024/03/02/p02</id>");
+  });
+});
