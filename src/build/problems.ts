@@ -19,15 +19,21 @@ export class ProblemLog {
   constructor(readonly path: string) {}
 
   warn(message: string, action: string): void {
-    this.problems.push({ path: this.path, severity: "warning", message, action });
+    this.add("warning", message, action);
   }
 
   note(message: string, action: string): void {
-    this.problems.push({ path: this.path, severity: "note", message, action });
+    this.add("note", message, action);
   }
 
   error(message: string, action: string): void {
-    this.problems.push({ path: this.path, severity: "error", message, action });
+    this.add("error", message, action);
+  }
+
+  /** Each problem is reported once per file, however often it occurs (e.g. two empty tags). */
+  private add(severity: Severity, message: string, action: string): void {
+    if (this.problems.some((p) => p.message === message && p.action === action)) return;
+    this.problems.push({ path: this.path, severity, message, action });
   }
 }
 

@@ -44,7 +44,7 @@ const FILES: Record<string, string | Uint8Array> = {
     ...encoder.encode("\n---\nmarker-latin1\n"),
   ]),
   "_posts/2024-01-09-wrong-types.md": post(
-    "title: [a, list]\ndate: 2024-01-09 08:00\ncategories: [1, null, [nested], {a: 1}, '']\ntags: 2024",
+    "title: [a, list]\ndate: 2024-01-09 08:00\ncategories: [1, null, [nested], {a: 1}, '', '', null]\ntags: 2024",
     "marker-types: the first paragraph becomes the title.",
   ),
   // Dates
