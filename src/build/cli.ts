@@ -1,21 +1,39 @@
 /**
  * Command line: `build` writes dist/ and prints a summary; `start` also publishes the build into
- * local KV and serves it with `wrangler dev` on workerd.
+ * local KV and serves it with `wrangler dev` on workerd; `deploy`, `rollback` and `gc` publish to
+ * Workers KV (the account, or local KV with `--local`; see src/deploy/); `wrangler-build` is
+ * wrangler.toml's `[build] command`.
  *
  *   tsx src/build/cli.ts build [--content DIR] [--out DIR] [--strict] [--now ISO] [--quiet]
  *   tsx src/build/cli.ts start [--content DIR] [--port N] ...
+ *   tsx src/build/cli.ts deploy [--content DIR] [--local|--remote] [--dry-run] ...
+ *   tsx src/build/cli.ts rollback <build-id> [--local|--remote]
+ *   tsx src/build/cli.ts gc --keep N [--grace MINUTES] [--local|--remote] [--dry-run]
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { writeDist } from "./dist";
-import { LOCK_FILE, recordPublishedIds } from "./id-lock";
-import { ContentError } from "./load";
-import { formatProblem } from "./problems";
-import { type BuildResult, buildSite } from "./site";
+import type { Target } from "../deploy/store";
+import { offlineWranglerEnv } from "../deploy/wrangler";
+import type { BuildResult } from "./site";
 
-const USAGE =
-  "usage: cli.ts build|start [--content DIR] [--out DIR] [--port N] [--strict] [--now ISO] [--quiet]";
+const USAGE = `usage: cli.ts <command> [options]
+  build     [--content DIR] [--out DIR] [--strict] [--now ISO] [--quiet]
+  start     [--content DIR] [--port N] (build options)
+  deploy    [--content DIR] [--local|--remote] [--dry-run] (build options)
+  rollback  <build-id> [--local|--remote]
+  gc        --keep N [--grace MINUTES] [--local|--remote] [--dry-run]`;
+
+const COMMANDS = ["build", "start", "deploy", "rollback", "gc", "wrangler-build"] as const;
+type Command = (typeof COMMANDS)[number];
+
+interface Options {
+  content: string;
+  out: string;
+  strict: boolean;
+  now?: string;
+  quiet: boolean;
+}
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -28,14 +46,62 @@ async function main(argv: string[]): Promise<number> {
       strict: { type: "boolean", default: false },
       now: { type: "string" },
       quiet: { type: "boolean", default: false },
-      "allow-id-changes": { type: "boolean", default: false },
+      local: { type: "boolean", default: false },
+      remote: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
+      keep: { type: "string" },
+      grace: { type: "string" },
     },
   });
-  const command = positionals[0] ?? "build";
-  if (command !== "build" && command !== "start") {
+  const command = (positionals[0] ?? "build") as Command;
+  if (!COMMANDS.includes(command)) {
     console.error(USAGE);
     return 2;
   }
+  if (values.local && values.remote) {
+    console.error("error: --local and --remote exclude each other (the default is --remote)");
+    return 2;
+  }
+  const target: Target = values.local ? "local" : "remote";
+  const projectDir = process.cwd();
+  const commands = () => import("../deploy/commands");
+
+  if (command === "rollback") return (await commands()).rollbackCommand(projectDir, target, positionals[1]);
+  if (command === "gc") {
+    const keep = Number(values.keep);
+    const grace = values.grace === undefined ? undefined : Number(values.grace);
+    if (!Number.isInteger(keep) || keep < 1 || (grace !== undefined && !(grace >= 0))) {
+      console.error(
+        "error: gc needs --keep N (the number of recent builds to keep, at least 1); --grace is minutes",
+      );
+      return 2;
+    }
+    const graceMs = grace === undefined ? undefined : grace * 60_000;
+    return (await commands()).gcCommand(projectDir, target, { keep, graceMs, dryRun: values["dry-run"] });
+  }
+  if (command === "wrangler-build") {
+    return (await commands()).wranglerBuildCommand(projectDir, process.env, (content) =>
+      buildContent({ ...values, content, quiet: true }),
+    );
+  }
+
+  const result = await buildContent(values);
+  if (typeof result === "number") return result;
+  if (command === "start") return start(result, values.port);
+  if (command === "deploy") {
+    return (await commands()).deployCommand(projectDir, target, result, { dryRun: values["dry-run"] });
+  }
+  return 0;
+}
+
+/** Builds the content folder, writes dist/ and prints the report; a number is the exit code of a failure. */
+async function buildContent(values: Options): Promise<BuildResult | number> {
+  // Loaded here, not at the top: `wrangler dev` runs `wrangler-build` on every change, without a build.
+  const [{ buildSite }, { ContentError }, { writeDist }] = await Promise.all([
+    import("./site"),
+    import("./load"),
+    import("./dist"),
+  ]);
   const now = values.now ? new Date(values.now) : new Date();
   if (Number.isNaN(now.getTime())) {
     console.error(`--now "${values.now}" is not a date`);
@@ -45,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   let result: BuildResult;
   try {
-    result = await buildSite(values.content, { now, allowIdChanges: values["allow-id-changes"] });
+    result = await buildSite(values.content, { now });
   } catch (error) {
     if (error instanceof ContentError) {
       console.error(`error: ${error.message}`);
@@ -54,30 +120,29 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   if (result.site.posts.length === 0) {
-    printReport(result, values.out, 0, (performance.now() - started) / 1000, values.quiet);
+    await printReport(result, values.out, 0, (performance.now() - started) / 1000, values.quiet);
     console.error(`error: ${values.content}: no post could be published`);
-    return 1;
-  }
-  if (result.refused) {
-    printReport(result, values.out, 0, (performance.now() - started) / 1000, values.quiet);
-    console.error(
-      `error: ${result.site.idChanges.length} published id(s) would change; nothing written (see ${LOCK_FILE}, --allow-id-changes)`,
-    );
     return 1;
   }
   const bytes = await writeDist(values.out, result);
   const seconds = (performance.now() - started) / 1000;
-  printReport(result, values.out, bytes, seconds, values.quiet);
+  await printReport(result, values.out, bytes, seconds, values.quiet);
 
   if (values.strict && result.skipped.length > 0) {
     console.error(`error: --strict and ${result.skipped.length} post(s) skipped`);
     return 1;
   }
-  if (command === "start") return start(values.content, result, values.port);
-  return 0;
+  return result;
 }
 
-function printReport(result: BuildResult, out: string, bytes: number, seconds: number, quiet: boolean): void {
+async function printReport(
+  result: BuildResult,
+  out: string,
+  bytes: number,
+  seconds: number,
+  quiet: boolean,
+): Promise<void> {
+  const { formatProblem } = await import("./problems");
   const { site, skipped } = result;
   for (const problem of site.problems) {
     if (!quiet || problem.severity === "error") console.error(formatProblem(problem));
@@ -94,42 +159,32 @@ function printReport(result: BuildResult, out: string, bytes: number, seconds: n
   );
 }
 
-async function start(contentDir: string, result: BuildResult, port: string): Promise<number> {
+/**
+ * Deploys the build to the local preview (local KV, then `.wrangler/feeds-live/build.json`) and runs
+ * `wrangler dev`, whose build command bakes that build into the Worker it serves.
+ */
+async function start(result: BuildResult, port: string): Promise<number> {
   const projectDir = process.cwd();
   // Loaded here only: Miniflare is heavy and `build` does not need it.
-  const { LOCAL_STATE_DIR, publishLocally } = await import("./local-kv");
-  const writes = await publishLocally(projectDir, result);
-  console.log(`local KV: ${writes} keys written under ${LOCAL_STATE_DIR}/`);
-  await recordPublishedIds(contentDir, result.site);
+  const { LOCAL_STATE_DIR } = await import("./local-kv");
+  const { openTarget } = await import("../deploy/commands");
+  const { deployBuild } = await import("../deploy/publish");
+  const { store, workerSwitch } = await openTarget(projectDir, "local");
+  try {
+    const plan = await deployBuild({ store, workerSwitch, build: result });
+    console.log(`local KV: ${plan.writes.length} keys written under ${LOCAL_STATE_DIR}/`);
+  } finally {
+    await store.close();
+  }
   console.log(`serving on http://127.0.0.1:${port}/rss.xml (Ctrl-C stops)`);
   const wrangler = join(projectDir, "node_modules", ".bin", "wrangler");
   const child = spawn(
     wrangler,
-    [
-      "dev",
-      "--local",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      port,
-      "--persist-to",
-      LOCAL_STATE_DIR,
-      "--var",
-      `BUILD_ID:${result.manifest.buildId}`,
-    ],
+    ["dev", "--local", "--ip", "127.0.0.1", "--port", port, "--persist-to", LOCAL_STATE_DIR],
     { stdio: "inherit", env: { ...offlineWranglerEnv(), ...process.env } },
   );
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
   return new Promise((done) => child.on("exit", (code) => done(code ?? 0)));
-}
-
-/** Keeps wrangler off the network (platform.md): no metrics, no `cf` fetch, no update banner. */
-export function offlineWranglerEnv(): Record<string, string> {
-  return {
-    WRANGLER_SEND_METRICS: "false",
-    CLOUDFLARE_CF_FETCH_ENABLED: "false",
-    WRANGLER_HIDE_BANNER: "true",
-  };
 }
 
 main(process.argv.slice(2)).then(

@@ -1,13 +1,11 @@
 /**
- * Publishing a build into the local KV that `wrangler dev` serves (persisted under `.wrangler/`).
- * Puts go through Miniflare, i.e. through workerd's own KV implementation, so the stored data is
- * exactly what `wrangler kv ... --local` would have written (and ~4x faster than that command).
+ * The local KV that `wrangler dev` serves (persisted under `.wrangler/`), opened through Miniflare,
+ * i.e. through workerd's own KV implementation: what is stored is exactly what `wrangler kv ... --local`
+ * would have written (and puts are ~4x faster than that command, platform.md).
  */
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Miniflare } from "miniflare";
-import { manifestKey } from "../model";
-import type { RenderedSite } from "./documents";
 
 /** Where wrangler 4 keeps local state by default (`--persist-to .wrangler/state`). */
 export const LOCAL_STATE_DIR = ".wrangler/state";
@@ -25,46 +23,24 @@ export async function feedsNamespaceId(projectDir: string): Promise<string> {
   throw new Error('wrangler.toml has no [[kv_namespaces]] entry with binding = "FEEDS" and an id');
 }
 
+/** Where Miniflare persists KV for a wrangler `--persist-to` folder (`<stateDir>/v3/kv`). */
+export function kvPersistDir(projectDir: string, stateDir = LOCAL_STATE_DIR): string {
+  return resolve(projectDir, stateDir, "v3", "kv");
+}
+
 /** Opens the persisted local KV namespace; call `dispose()` when done. */
 export async function openLocalKv(projectDir: string, stateDir = LOCAL_STATE_DIR) {
   const namespaceId = await feedsNamespaceId(projectDir);
   const mf = new Miniflare({
+    host: "127.0.0.1",
     modules: true,
     script: "export default { fetch() { return new Response(null, { status: 204 }); } }",
     kvNamespaces: { FEEDS: namespaceId },
-    kvPersist: join(projectDir, stateDir, "v3", "kv"),
+    kvPersist: kvPersistDir(projectDir, stateDir),
   });
   const kv = await mf.getKVNamespace("FEEDS");
   return { kv, dispose: () => mf.dispose() };
 }
 
-/**
- * Writes every document the build needs that is not there yet, then the manifest (last, so a
- * manifest never points at a missing document). Returns the number of keys written.
- */
-export async function publishLocally(
-  projectDir: string,
-  rendered: RenderedSite,
-  stateDir?: string,
-): Promise<number> {
-  const { kv, dispose } = await openLocalKv(projectDir, stateDir);
-  try {
-    let writes = 0;
-    const existing = new Set<string>();
-    let cursor: string | undefined;
-    do {
-      const page = await kv.list({ prefix: "doc/", cursor });
-      for (const key of page.keys) existing.add(key.name);
-      cursor = page.list_complete ? undefined : page.cursor;
-    } while (cursor);
-    for (const [key, body] of rendered.documents) {
-      if (existing.has(key)) continue;
-      await kv.put(key, body);
-      writes++;
-    }
-    await kv.put(manifestKey(rendered.manifest.buildId), JSON.stringify(rendered.manifest));
-    return writes + 1;
-  } finally {
-    await dispose();
-  }
-}
+/** The FEEDS namespace as Miniflare hands it to Node. */
+export type LocalNamespace = Awaited<ReturnType<typeof openLocalKv>>["kv"];

@@ -1,6 +1,6 @@
 /** The manifest of the build being served, read from KV once per isolate and kept in memory. */
 import { type Manifest, manifestKey } from "../model";
-import type { Env } from "./env";
+import { type Env, servedBuildId } from "./env";
 
 /** Raised when the build cannot be read right now; answered with 503, never 500. */
 export class Unavailable extends Error {}
@@ -8,12 +8,13 @@ export class Unavailable extends Error {}
 let cached: Manifest | undefined;
 
 /**
- * The manifest of `env.BUILD_ID`. A build's manifest never changes (its key is build-scoped), so it
- * can be cached for the life of the isolate; a new Worker version with another id reads its own.
+ * The manifest of the build this Worker version serves (`servedBuildId`). A build's manifest never
+ * changes (its key is build-scoped), so it can be cached for the life of the isolate; a new Worker
+ * version with another id reads its own.
  */
 export async function currentManifest(env: Env): Promise<Manifest> {
-  const buildId = env.BUILD_ID;
-  if (!buildId) throw new Unavailable("no build is published (BUILD_ID is not set)");
+  const buildId = servedBuildId(env);
+  if (!buildId) throw new Unavailable("no build is published (no BUILD_ID var, none baked into the bundle)");
   if (cached?.buildId === buildId) return cached;
   let manifest: Manifest | null;
   try {
