@@ -64,7 +64,9 @@ describe("build", () => {
     const result = await run(["build", "--content", root, "--out", join(dir, "out-good")]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/posts: 1 published, 1 skipped, 0 warned/);
-    expect(result.stdout).toMatch(/feeds: 2 feeds x 3 formats, 6 documents/);
+    // 6 feed documents, the discovery page, 3 OPML lists (the bare one is the Atom list), and a gzip
+    // variant of each of those 10.
+    expect(result.stdout).toMatch(/feeds: 2 feeds x 3 formats, 20 documents/);
     expect(result.stderr).toContain(
       '_posts/undated.md: date "someday" is not a date, and the file name has none (post skipped)',
     );

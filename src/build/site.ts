@@ -1,6 +1,7 @@
 /** The whole build, without I/O beyond reading the content folder: posts in, documents and report out. */
 import { capLargePosts } from "./budget";
 import { type RenderedSite, renderSite } from "./documents";
+import { finishSite } from "./extras";
 import { type LoadedSite, loadSite } from "./load";
 import type { Problem } from "./problems";
 
@@ -37,8 +38,10 @@ export async function buildSite(contentDir: string, options: BuildOptions): Prom
           trimmed: [],
         };
   const problems = [...loaded.problems, ...capped.problems, ...cappedScheduled.problems, ...rendered.trimmed];
+  const finished = finishSite(rendered, site);
+  problems.push(...finished.problems);
   return {
-    ...rendered,
+    ...finished.rendered,
     site: { ...loaded, posts: capped.posts, problems },
     skipped: problems.filter((p) => p.severity === "error" && !loaded.idChanges.includes(p)),
     refused: loaded.idChanges.length > 0 && !options.allowIdChanges,

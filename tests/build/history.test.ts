@@ -130,7 +130,10 @@ describe("scheduled posts", () => {
     expect(result.manifest.schedule).toHaveLength(1);
     const overlay = result.manifest.schedule?.[0];
     expect(overlay?.from).toBe("2025-02-01T08:00:00Z");
+    // The feeds it changes, and what follows from them (extras.ts): the discovery page and OPML lists
+    // (a new category), and the jekyll-feed aliases of the changed Atom documents.
     expect(Object.keys(overlay?.routes ?? {})).toEqual([
+      "/",
       "/atom.xml",
       "/category/c/atom.xml",
       "/category/c/feed.json",
@@ -139,6 +142,13 @@ describe("scheduled posts", () => {
       "/category/new/feed.json",
       "/category/new/rss.xml",
       "/feed.json",
+      "/feed.xml",
+      "/feed/c.xml",
+      "/feed/new.xml",
+      "/feeds.opml",
+      "/feeds.opml?format=atom",
+      "/feeds.opml?format=json",
+      "/feeds.opml?format=rss",
       "/rss.xml",
     ]);
     const entry = overlay?.routes["/atom.xml"];

@@ -1,0 +1,89 @@
+/** Gzip variants: deterministic bytes that gunzip to the identity document, with their own tags. */
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { addGzipVariants, gzipDocument, gzipEtag } from "../../src/build/compress";
+import { storeDocument } from "../../src/build/manifest-routes";
+import { feedRoutes, gunzip, handMadeSite } from "./fixture";
+
+const DATE = "Tue, 05 Mar 2024 07:30:00 GMT";
+
+describe("gzipDocument", () => {
+  const text = new TextEncoder().encode("<feed>港湾财经</feed>\n".repeat(200));
+
+  it("gives the same bytes for the same document, with no name and no time stamp (RFC 1952 §2.3)", () => {
+    const first = gzipDocument(text);
+    expect(gzipDocument(text)).toEqual(first);
+    expect([...first.subarray(0, 3)]).toEqual([0x1f, 0x8b, 8]);
+    // FLG: no FNAME, FCOMMENT or FEXTRA; MTIME = 0.
+    expect(first[3]).toBe(0);
+    expect([...first.subarray(4, 8)]).toEqual([0, 0, 0, 0]);
+    expect(gunzip(first)).toEqual(text);
+  });
+});
+
+describe("addGzipVariants", () => {
+  const rendered = handMadeSite({ ...feedRoutes("/", DATE), ...feedRoutes("/tag/a/", DATE) }, [
+    { from: "2030-01-01T00:00:00Z", routes: { ...feedRoutes("/tag/b/", DATE), "/tag/a/rss.xml": null } },
+  ]);
+  const result = addGzipVariants(rendered);
+
+  it("adds a variant to every route and every scheduled entry, removals staying removals", () => {
+    const entries = [
+      ...Object.values(result.manifest.routes),
+      ...Object.values(result.manifest.schedule?.[0]?.routes ?? {}).filter((e) => e !== null),
+    ];
+    expect(entries).toHaveLength(9);
+    for (const entry of entries) {
+      const gzip = entry.gzip;
+      if (!gzip) throw new Error(`${entry.key} has no gzip variant`);
+      const bytes = result.documents.get(gzip.key);
+      expect(bytes?.byteLength).toBe(gzip.size);
+      expect(gzip.size).toBeLessThan(entry.size * 0.9);
+      expect(gunzip(bytes)).toEqual(result.documents.get(entry.key));
+      expect(gzip.key).toMatch(/^doc\/[0-9a-f]{64}$/);
+      expect(gzip.etag).toBe(`${entry.etag.slice(0, -1)}-gzip"`);
+      expect(gzip.etag).not.toBe(entry.etag);
+    }
+    expect(result.manifest.schedule?.[0]?.routes["/tag/a/rss.xml"]).toBeNull();
+    expect(result.manifest.schedule?.[0]?.from).toBe("2030-01-01T00:00:00Z");
+  });
+
+  it("leaves its input alone and is repeatable", () => {
+    expect(Object.values(rendered.manifest.routes).some((e) => e.gzip)).toBe(false);
+    expect(rendered.documents.size).toBe(9);
+    expect(result.documents.size).toBe(18);
+    expect(addGzipVariants(rendered).manifest).toEqual(result.manifest);
+  });
+
+  it("compresses a document once however many routes point at it", () => {
+    const shared = handMadeSite({ "/atom.xml": DATE });
+    const entry = shared.manifest.routes["/atom.xml"];
+    if (!entry) throw new Error("no /atom.xml");
+    shared.manifest.routes["/feed.xml"] = { ...entry, canonical: "/atom.xml" };
+    const out = addGzipVariants(shared);
+    expect(out.documents.size).toBe(2);
+    expect(out.manifest.routes["/feed.xml"]?.gzip).toEqual(out.manifest.routes["/atom.xml"]?.gzip);
+    expect(out.manifest.routes["/feed.xml"]?.canonical).toBe("/atom.xml");
+  });
+
+  it("skips documents that gzip does not make at least 10% smaller", () => {
+    const site = handMadeSite({});
+    // Bytes that look random (SHA-256 blocks) do not compress.
+    const random = new Uint8Array(
+      Array.from({ length: 128 }, (_, i) => [...createHash("sha256").update(String(i)).digest()]).flat(),
+    );
+    const tiny = new TextEncoder().encode("{}");
+    site.manifest.routes["/random"] = storeDocument(site.documents, random, "application/octet-stream", DATE);
+    site.manifest.routes["/tiny"] = storeDocument(site.documents, tiny, "application/json", DATE);
+    const out = addGzipVariants(site);
+    expect(out.manifest.routes["/random"]?.gzip).toBeUndefined();
+    expect(out.manifest.routes["/tiny"]?.gzip).toBeUndefined();
+    expect(out.documents.size).toBe(2);
+  });
+});
+
+describe("gzipEtag", () => {
+  it("keeps the tag quoted and distinct", () => {
+    expect(gzipEtag('"abc"')).toBe('"abc-gzip"');
+  });
+});
