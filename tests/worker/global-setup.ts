@@ -11,13 +11,20 @@ import type { ProvidedBuild } from "../provided-context";
 
 async function provideBuild(contentDir: string): Promise<ProvidedBuild> {
   const result = await buildSite(contentDir, { now: new Date("2026-01-01T00:00:00Z") });
-  const decoder = new TextDecoder();
-  const entries: [string, string][] = [...result.documents].map(([key, bytes]) => [
-    key,
-    decoder.decode(bytes),
-  ]);
+  const entries: ProvidedBuild["entries"] = [...result.documents].map(([key, bytes]) => asEntry(key, bytes));
   entries.push([manifestKey(result.manifest.buildId), JSON.stringify(result.manifest)]);
   return { buildId: result.manifest.buildId, entries };
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Text when the bytes are UTF-8 (which then round-trip exactly), base64 otherwise. */
+function asEntry(key: string, bytes: Uint8Array): ProvidedBuild["entries"][number] {
+  try {
+    return [key, utf8.decode(bytes)];
+  } catch {
+    return [key, Buffer.from(bytes).toString("base64"), "base64"];
+  }
 }
 
 export default async function setup(project: TestProject): Promise<void> {

@@ -4,20 +4,14 @@
  */
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import type { Manifest } from "../../src/model";
 import type { Env } from "../../src/worker/env";
 import worker from "../../src/worker/index";
+import { expectedFeedLink, feedDocumentPaths, manifestOf, putBuild } from "./support";
 
 const ORIGIN = "http://feeds.test";
 const content = inject("contentBuild");
 const finews = inject("finewsBuild");
 const names = inject("namesBuild");
-
-function manifestOf(build: typeof content): Manifest {
-  const entry = build.entries.find(([key]) => key === `manifest/${build.buildId}`);
-  if (!entry) throw new Error("the build has no manifest entry");
-  return JSON.parse(entry[1]) as Manifest;
-}
 
 async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes);
@@ -33,13 +27,13 @@ async function fetchWith(overrides: Partial<Env>, path: string, init?: RequestIn
 }
 
 beforeAll(async () => {
-  for (const build of [content, finews, names]) {
-    for (const [key, value] of build.entries) await env.FEEDS.put(key, value);
-  }
+  for (const build of [content, finews, names]) await putBuild(env.FEEDS, build);
 });
 
 const manifest = manifestOf(content);
 const paths = Object.keys(manifest.routes);
+// The feed documents; the discovery page, OPML lists and aliases have their own tests (extras.test.ts).
+const feedPaths = feedDocumentPaths(manifest);
 
 describe("every route of a real build", () => {
   it("covers site, category and tag feeds in three formats", () => {
@@ -50,7 +44,7 @@ describe("every route of a real build", () => {
     expect(paths.some((p) => p.startsWith("/tag/%E"))).toBe(true);
   });
 
-  it.each(paths)("GET %s answers the document with its headers", async (path) => {
+  it.each(feedPaths)("GET %s answers the document with its headers", async (path) => {
     const entry = manifest.routes[path];
     const response = await SELF.fetch(ORIGIN + path);
     expect(response.status).toBe(200);
@@ -65,7 +59,7 @@ describe("every route of a real build", () => {
     expect(response.headers.get("Last-Modified")).toBe(entry?.lastModified);
     expect(response.headers.get("Cache-Control")).toBe("public, max-age=300, stale-while-revalidate=86400");
     expect(response.headers.get("Access-Control-Allow-Origin")).toBe("*");
-    expect(response.headers.get("Link")).toBe(`<${manifest.siteUrl}${path}>; rel="self"`);
+    expect(response.headers.get("Link")).toBe(expectedFeedLink(manifest.siteUrl, path));
   });
 });
 
@@ -166,17 +160,20 @@ describe("HEAD, unknown feeds, other methods", () => {
     }
   });
 
-  it.each(["/", "/nope.xml", "/category/no-such/rss.xml", "/category/macro/feed.xml", "/tag/%FF/rss.xml"])(
-    "GET %s is a 404 with a short plain-text message",
-    async (path) => {
-      const response = await SELF.fetch(ORIGIN + path);
-      expect(response.status).toBe(404);
-      expect(response.headers.get("Content-Type")).toBe("text/plain; charset=utf-8");
-      const text = await response.text();
-      expect(text.length).toBeLessThan(200);
-      expect(text).toMatch(/^No feed at /);
-    },
-  );
+  it.each([
+    "/index.html",
+    "/nope.xml",
+    "/category/no-such/rss.xml",
+    "/category/macro/feed.xml",
+    "/tag/%FF/rss.xml",
+  ])("GET %s is a 404 with a short plain-text message", async (path) => {
+    const response = await SELF.fetch(ORIGIN + path);
+    expect(response.status).toBe(404);
+    expect(response.headers.get("Content-Type")).toBe("text/plain; charset=utf-8");
+    const text = await response.text();
+    expect(text.length).toBeLessThan(200);
+    expect(text).toMatch(/^No feed at /);
+  });
 
   it.each(["POST", "PUT", "DELETE", "PATCH"])("%s is a 405 naming the allowed methods", async (method) => {
     const response = await SELF.fetch(`${ORIGIN}/rss.xml`, {
@@ -282,13 +279,13 @@ describe("the finews build", () => {
 describe("names that are hard to put in a URL", () => {
   const namesManifest = manifestOf(names);
 
-  it.each(Object.keys(namesManifest.routes))("serves %s at its own URL", async (path) => {
+  it.each(feedDocumentPaths(namesManifest))("serves %s at its own URL", async (path) => {
     const url = new URL(ORIGIN + path);
     expect(url.pathname).toBe(path);
     const response = await fetchWith({ BUILD_ID: names.buildId }, url.pathname);
     expect(response.status).toBe(200);
     expect(response.headers.get("ETag")).toBe(namesManifest.routes[path]?.etag);
-    expect(response.headers.get("Link")).toBe(`<https://names.example${path}>; rel="self"`);
+    expect(response.headers.get("Link")).toBe(expectedFeedLink("https://names.example", path));
     await response.arrayBuffer();
   });
 
