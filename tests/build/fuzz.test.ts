@@ -16,7 +16,11 @@ import { assertSafeHtml } from "../helpers/html-safety";
 import { XSS_PAYLOADS } from "./xss-payloads";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : process.env.FUZZ_RUNS ? Date.now() : 20261126;
+const SEED = process.env.FUZZ_SEED
+  ? Number(process.env.FUZZ_SEED)
+  : process.env.FUZZ_RUNS
+    ? Date.now()
+    : 20261126;
 
 const anyText = fc.string({ unit: "binary", maxLength: 40 });
 const FRAGMENTS = [
@@ -27,7 +31,7 @@ const FRAGMENTS = [
   "<http://original.example/a?b=1&c=2>",
   "<>",
   "[返回首页](../)｜[返回](//x.example/)",
-  "[rel](../a.html) ![img](/i.png) <img srcset=\"a.png 1x, //c.example/b.png 2x\">",
+  '[rel](../a.html) ![img](/i.png) <img srcset="a.png 1x, //c.example/b.png 2x">',
   "{{ site.title }} {% include x %}",
   "> 引用的摘要。第二句。",
   "| a | b |\n| - | - |\n| 1 | 2 |",
@@ -39,16 +43,30 @@ const body = fc
 const name = fc.oneof(anyText, fc.constantFrom("a b", "..", "中文", "Case", "case", "a/b", "%", "🚀"));
 const date = fc
   .record({
-    instant: fc.date({ min: new Date("1970-01-01T00:00:00Z"), max: new Date("2030-12-31T00:00:00Z"), noInvalidDate: true }),
+    instant: fc.date({
+      min: new Date("1970-01-01T00:00:00Z"),
+      max: new Date("2030-12-31T00:00:00Z"),
+      noInvalidDate: true,
+    }),
     style: fc.constantFrom("zone", "plain", "z", "dateonly", "text", "missing"),
   })
   .map(({ instant, style }) => {
     const iso = instant.toISOString();
     const plain = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
-    return { iso, value: { zone: `${plain} +0800`, plain, z: iso, dateonly: iso.slice(0, 10), text: "soon", missing: undefined }[style] };
+    return {
+      iso,
+      value: {
+        zone: `${plain} +0800`,
+        plain,
+        z: iso,
+        dateonly: iso.slice(0, 10),
+        text: "soon",
+        missing: undefined,
+      }[style],
+    };
   });
 const mutation = fc.option(
-  fc.record({ at: fc.nat(), kind: fc.constantFrom("cut", "insert", "quote", "fence") , text: anyText }),
+  fc.record({ at: fc.nat(), kind: fc.constantFrom("cut", "insert", "quote", "fence"), text: anyText }),
   { freq: 3 },
 );
 
@@ -92,7 +110,10 @@ describe("fuzzing the build", () => {
         const dir = await mkdtemp(join(tmpdir(), "feeds-fuzz-"));
         try {
           await mkdir(join(dir, "_posts"));
-          await writeFile(join(dir, "_config.yml"), "title: Fuzz\nurl: https://fuzz.example\ntimezone: Asia/Shanghai\n");
+          await writeFile(
+            join(dir, "_config.yml"),
+            "title: Fuzz\nurl: https://fuzz.example\ntimezone: Asia/Shanghai\n",
+          );
           for (const [i, p] of posts.entries()) {
             const day = p.date.iso.slice(0, 10);
             await writeFile(join(dir, "_posts", `${day}-post-${i}.md`), render(p));
