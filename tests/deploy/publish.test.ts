@@ -24,7 +24,8 @@ import { PROJECT_DIR, SITE_A, SITE_B, writeSite } from "./helpers";
 
 const NOW = new Date("2026-01-01T00:00:00Z");
 const ORIGIN = "http://feeds.test";
-const bundle = join(inject("localDryRun").outDir, "index.js");
+const dryRun = inject("localDryRun");
+const bundle = join(dryRun.outDir, "index.js");
 const NO_WAIT = { attempts: 2, baseDelayMs: 0, maxDelayMs: 0 };
 
 let dir: string;
@@ -33,6 +34,8 @@ let buildB: BuildResult;
 let namespaceId: string;
 
 beforeAll(async () => {
+  if (dryRun.exitCode !== 0)
+    throw new Error(`the Worker bundle is missing: wrangler deploy --dry-run failed\n${dryRun.output}`);
   dir = await mkdtemp(join(tmpdir(), "feeds-publish-"));
   [buildA, buildB] = await Promise.all([
     writeSite(dir, "site-a", SITE_A).then((content) => buildSite(content, { now: NOW })),
