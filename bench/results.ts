@@ -1,0 +1,187 @@
+/** The bench's one table, as Markdown, each figure next to its target from issue 6. */
+import type { BuildReport, BuildVariant } from "./build-child";
+import type { GeneratedCorpus } from "./generate";
+import type { ServingFigures, ServingReport } from "./serve";
+
+/** A build that ran to the end (`report`), was stopped at its time limit, or was not started. */
+export interface MeasuredBuild {
+  label: string;
+  variant: BuildVariant;
+  posts: number;
+  /** Whole-process wall time, from spawn to exit (or to the stop), in seconds. */
+  wall: number;
+  /** Peak RSS in bytes: the child's own figure, or the last sampled before it was stopped. */
+  maxRss: number;
+  report?: BuildReport;
+  /** The time limit it was stopped at, in seconds. */
+  stoppedAt?: number;
+  /** Not started: the bench's time budget was spent. */
+  skipped?: boolean;
+}
+
+export interface Results {
+  machine: {
+    cores: number;
+    cpu: string;
+    node: string;
+    date: string;
+    commit: string;
+    /** One-minute load average before and after the run: other work on the machine. */
+    loadBefore: number;
+    loadAfter: number;
+  };
+  quick: boolean;
+  corpus: { small: GeneratedCorpus; large: GeneratedCorpus };
+  builds: MeasuredBuild[];
+  rebuild: { cold: MeasuredBuild; stockCold: MeasuredBuild; rebuild: MeasuredBuild };
+  /** Document keys of the cold build and of the rebuild with ten posts more. */
+  deploy?: { before: string[]; after: string[] };
+  serving: ServingReport & { items: number };
+  kvFill: { keys: number; seconds: number };
+  /** True when every finished cold build of the smaller corpus gave the same build id. */
+  consistent: boolean;
+  seconds: number;
+  budget: number;
+  /** Longest a build may take, in seconds. */
+  buildLimit: number;
+}
+
+const VARIANTS: Record<BuildVariant, string> = {
+  stock: "the real build (`buildSite` + `writeDist`)",
+  pool: "posts parsed by `parsePostFiles` (worker threads), then the real build",
+  cache: "posts from `parsePostFiles` + the parsed-post cache, then the real build",
+};
+
+const MB = 1e6;
+
+function fixed(value: number, digits = 1): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : "-";
+}
+
+function count(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "-";
+}
+
+function buildTarget(build: MeasuredBuild, results: Results): string {
+  if (build.label.startsWith("rebuild")) return "a small fraction of cold (next row)";
+  if (build.skipped) return "";
+  const { small, large } = results.corpus;
+  if (build.posts >= large.posts && !results.quick) {
+    const over = build.maxRss - 1e9;
+    const reached = build.stoppedAt ? " (reached before it was stopped)" : "";
+    return over < 0
+      ? `well under 1 GB: ${build.stoppedAt ? "not known (stopped)" : "met"}`
+      : `well under 1 GB: missed by ${count(over / MB)} MB${reached}`;
+  }
+  if (build.posts === small.posts && !results.quick) {
+    if (build.stoppedAt) return `< 10 s: missed (over ${build.stoppedAt} s)`;
+    return build.wall < 10 ? "< 10 s: met" : `< 10 s: missed, ${fixed(build.wall / 10)}× the target`;
+  }
+  return "";
+}
+
+function buildLine(build: MeasuredBuild, results: Results): string {
+  const name = `Build: ${build.label}${build.variant === "stock" ? "" : ` (${build.variant})`}`;
+  if (build.skipped) return `| ${name} | not run | the bench's ${results.budget} s budget was spent | |`;
+  const rss = `peak RSS ${count(build.maxRss / MB)} MB`;
+  const report = build.report;
+  if (!report) {
+    return (
+      `| ${name} | **stopped after ${build.stoppedAt} s**, ${rss} | ${VARIANTS[build.variant]} ` +
+      `| ${buildTarget(build, results)} |`
+    );
+  }
+  const phases =
+    (build.variant === "stock" ? "" : `parse ahead ${fixed(report.parse)} s, `) +
+    `\`buildSite\` ${fixed(report.build)} s, \`writeDist\` ${fixed(report.write)} s`;
+  const figure = `**${fixed(build.wall)} s**, ${count(report.posts / build.wall)} posts/s, ${rss}`;
+  const detail =
+    `${VARIANTS[build.variant]}; ${phases}; CPU ${fixed(report.cpu)} s; ${count(report.feeds)} feeds, ` +
+    `${count(report.documents)} documents (${count(report.bytes / MB)} MB)`;
+  return `| ${name} | ${figure} | ${detail} | ${buildTarget(build, results)} |`;
+}
+
+function rebuildLine(results: Results): string {
+  const { cold, stockCold, rebuild } = results.rebuild;
+  if (!rebuild.report || !cold.report) return "| Rebuild / cold | not measured | a build did not finish | |";
+  const share = rebuild.wall / cold.wall;
+  const stockShare = stockCold.report
+    ? ` (${fixed(rebuild.wall / stockCold.wall, 2)} of the real cold build)`
+    : "";
+  return (
+    `| Rebuild / cold | **${fixed(share, 2)}** of the cold build with the cache${stockShare} | ` +
+    `${fixed(rebuild.wall)} s against ${fixed(cold.wall)} s; ${count(rebuild.report.preparsed)} files, ` +
+    `parse ahead ${fixed(rebuild.report.parse)} s | a small fraction |`
+  );
+}
+
+function deployLine(results: Results): string {
+  if (!results.deploy) return "| Deploy: KV writes for +10 posts | not measured | a build did not finish | |";
+  const before = new Set(results.deploy.before);
+  const added = results.deploy.after.filter((key) => !before.has(key)).length;
+  const writes = added + 1;
+  const entries = results.deploy.after.length + 1;
+  return (
+    `| Deploy: KV writes for +10 posts | **${count(writes)} of ${count(entries)}** entries ` +
+    `(${fixed((100 * writes) / entries)} %) | ${count(added)} documents whose key is new + 1 manifest ` +
+    "(content-addressed keys: unchanged documents are not written again) | |"
+  );
+}
+
+function servingFigure(figures: ServingFigures): string {
+  return `**${count(figures.rate)} req/s**, p50 ${fixed(figures.p50)} / p95 ${fixed(figures.p95)} / p99 ${fixed(figures.p99)} ms`;
+}
+
+function servingDetail(figures: ServingFigures): string {
+  const statuses = Object.entries(figures.statuses)
+    .map(([code, n]) => `${count(n)} × ${code}`)
+    .join(", ");
+  const errors = figures.errors ? `, ${figures.errors} errors` : "";
+  const cpu =
+    figures.cpuPerRequest === undefined ? "" : `; workerd CPU ${fixed(figures.cpuPerRequest, 2)} ms/request`;
+  return `${statuses}${errors}${cpu}`;
+}
+
+/** The results as Markdown: the machine, the table, and how it was measured. */
+export function renderResults(results: Results): string {
+  const { machine, serving, corpus } = results;
+  const ratio = serving.worker.rate / serving.baseline.rate;
+  return [
+    `# Bench results${results.quick ? " (--quick)" : ""}`,
+    "",
+    `${machine.cores} cores (${machine.cpu}), Node ${machine.node}, ${machine.date}, commit ${machine.commit}; ` +
+      `load average ${fixed(machine.loadBefore)} before and ${fixed(machine.loadAfter)} after ` +
+      `(other work on the machine); the bench took ${fixed(results.seconds, 0)} s of its ${results.budget} s budget.`,
+    "",
+    `Corpus (bench/generate.ts): synthetic finews-shaped posts, ${count(corpus.small.posts)} ` +
+      `(${count(corpus.small.bytes / MB)} MB) and ${count(corpus.large.posts)} (${count(corpus.large.bytes / MB)} MB).`,
+    "",
+    "| measure | figure | detail | target (issue 6) |",
+    "| --- | --- | --- | --- |",
+    ...results.builds.map((build) => buildLine(build, results)),
+    rebuildLine(results),
+    deployLine(results),
+    `| Serving: Worker, ${serving.items}-item category Atom feed | ${servingFigure(serving.worker)} | ` +
+      `\`${serving.path}\`, ${serving.representation}; ${servingDetail(serving.worker)} | |`,
+    `| Serving: baseline Worker (same bytes from KV, no logic) | ${servingFigure(serving.baseline)} | ` +
+      `${servingDetail(serving.baseline)} | |`,
+    `| Serving: Worker / baseline | **${fixed(ratio, 2)}** | requests per second | ` +
+      `≥ 0.8: ${ratio >= 0.8 ? "met" : "missed"} |`,
+    `| Serving: 304 (If-None-Match) | ${servingFigure(serving.notModified)} | ${servingDetail(serving.notModified)} | |`,
+    `| Worker bundle | **${fixed(serving.bundle.gzipBytes / 1024)} KiB gzip** | ` +
+      `${fixed(serving.bundle.bytes / 1024)} KiB plain (\`wrangler deploy --dry-run\`) | |`,
+    "",
+    "Builds: each is a fresh `node --import tsx bench/build-child.ts` process; wall time from spawn to " +
+      "exit; peak RSS is the process's (worker threads included), from `process.resourceUsage()` and " +
+      `/proc; a build is stopped after at most ${results.buildLimit} s so the bench stays within its budget. ` +
+      "Serving: Miniflare's workerd on 127.0.0.1 over KV persisted from the cold build (its manifest and " +
+      `the served documents, ${count(results.kvFill.keys)} keys put in ${fixed(results.kvFill.seconds)} s), ` +
+      `${serving.connections} keep-alive connections from a node:http client for ${serving.seconds} s, ` +
+      `${serving.rounds} round(s) per Worker, alternating, after a 1 s warm-up. workerd hands a Worker ` +
+      "every request as accepting gzip (as Cloudflare's edge does), so both serve the gzip variant when " +
+      "the build has one, and the baseline sends exactly the Worker's bytes. " +
+      (results.consistent
+        ? "Every finished cold build gave the same build id."
+        : "**The cold builds gave different build ids.**"),
+  ].join("\n");
+}

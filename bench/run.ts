@@ -1,0 +1,241 @@
+/**
+ * `npm run bench [-- --quick] [-- --budget SECONDS]`: build, rebuild, deploy and serving figures
+ * against the targets of issue 6, printed as one table and written to bench/results.md.
+ *
+ * Every build runs in its own process (bench/build-child.ts) so that its wall time and peak memory
+ * are its own, and is stopped at a time limit so the whole bench stays within its budget (6 minutes
+ * by default): a build that does not finish in time is reported as such, with the memory it had
+ * reached. Corpora are generated once into bench/out/ and kept while their shape is unchanged.
+ * `--quick` uses 1,000 and 3,000 posts and short serving runs, and writes bench/out/results-quick.md.
+ */
+import { execFile, spawn } from "node:child_process";
+import { link, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import type { Manifest } from "../src/model";
+import type { BuildReport, BuildVariant } from "./build-child";
+import { addPosts, generateCorpus } from "./generate";
+import { showsProgress, statusLine } from "./progress";
+import { type MeasuredBuild, type Results, renderResults } from "./results";
+import { bundleWorker, fillKv, measureServing } from "./serve";
+
+const OUT = join("bench", "out");
+/** Posts added for the rebuild and deploy figures. */
+const ADDED_POSTS = 10;
+/** The build's clock: every synthetic post is older, so none is scheduled. */
+const NOW = "2025-01-01T00:00:00Z";
+/** Longest any one build may take, in seconds. */
+const BUILD_LIMIT = 150;
+/** A build is not started with less time than this left. */
+const MIN_BUILD_SECONDS = 15;
+
+interface Corpus {
+  dir: string;
+  posts: number;
+}
+
+/**
+ * Runs `bench/build-child.ts` in a fresh Node process, stopping it after `limit` seconds (its peak
+ * RSS is sampled from /proc meanwhile, so a stopped build still has a memory figure).
+ */
+async function measureBuild(
+  label: string,
+  variant: BuildVariant,
+  content: Corpus,
+  out: string,
+  limit: number,
+  cacheDir?: string,
+): Promise<MeasuredBuild> {
+  const base = { label, variant, posts: content.posts };
+  if (limit < MIN_BUILD_SECONDS) return { ...base, wall: 0, maxRss: 0, skipped: true };
+  const args = ["--import", "tsx", join("bench", "build-child.ts"), "--content", content.dir, "--out", out];
+  args.push("--variant", variant, "--now", NOW);
+  if (cacheDir) args.push("--cache-dir", cacheDir);
+  if (showsProgress()) args.push("--progress");
+  const status = statusLine(`  ${label}: building (${variant}, at most ${Math.round(limit)} s)`);
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  let sampled = 0;
+  const sampler = setInterval(async () => {
+    if (child.pid) sampled = Math.max(sampled, await peakRss(child.pid));
+  }, 250);
+  let stopped = false;
+  const timer = setTimeout(() => {
+    stopped = true;
+    child.kill("SIGKILL");
+  }, limit * 1000);
+  const code = await new Promise<number | null>((done) => child.on("exit", (c) => done(c)));
+  const wall = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  clearTimeout(timer);
+  status.finish();
+  if (stopped) return { ...base, wall, maxRss: sampled, stoppedAt: limit };
+  if (code !== 0) throw new Error(`${label} (${variant}) failed with exit code ${code}`);
+  const report = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as BuildReport;
+  if (report.parsedInBuild > 0)
+    throw new Error(
+      `${label}: load.ts parsed ${report.parsedInBuild} files itself (see bench/preparsed-post.ts)`,
+    );
+  return { ...base, posts: report.posts, wall, maxRss: Math.max(report.maxRss, sampled), report };
+}
+
+/** Peak resident set size of a running process (Linux `VmHWM`), in bytes; 0 when unknown. */
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+  const kib = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+  return kib ? Number(kib) * 1024 : 0;
+}
+
+/** A copy of `from` made of hard links (the bench adds posts to it without touching `from`). */
+async function linkedCopy(from: string, to: string): Promise<void> {
+  await rm(to, { recursive: true, force: true });
+  await mkdir(join(to, "_posts"), { recursive: true });
+  await link(join(from, "_config.yml"), join(to, "_config.yml"));
+  const names = await readdir(join(from, "_posts"));
+  for (let i = 0; i < names.length; i += 256) {
+    await Promise.all(
+      names.slice(i, i + 256).map((name) => link(join(from, "_posts", name), join(to, "_posts", name))),
+    );
+  }
+}
+
+async function machine(): Promise<Results["machine"]> {
+  const run = promisify(execFile);
+  const git = async (...args: string[]) =>
+    (await run("git", args)
+      .then(({ stdout }) => stdout.trim())
+      .catch(() => "")) || "";
+  const dirty = (await git("status", "--porcelain", "--untracked-files=no")) !== "";
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? "?",
+    node: process.version,
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    commit: `${(await git("rev-parse", "--short", "HEAD")) || "?"}${dirty ? " with uncommitted changes" : ""}`,
+    loadBefore: loadavg()[0] ?? 0,
+    loadAfter: 0,
+  };
+}
+
+/** The Atom document of the category whose feed is the largest (a full page of items). */
+function busiestCategoryAtom(manifest: Manifest): string {
+  const atoms = Object.entries(manifest.routes).filter(
+    ([path, entry]) => /^\/category\/[^/]+\/atom\.xml$/.test(path) && !entry.canonical,
+  );
+  atoms.sort(([, a], [, b]) => b.size - a.size);
+  const path = atoms[0]?.[0];
+  if (!path) throw new Error("the build has no category Atom feed");
+  return path;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { quick: { type: "boolean", default: false }, budget: { type: "string", default: "360" } },
+  });
+  const quick = values.quick;
+  const sizes = quick ? { small: 1000, large: 3000 } : { small: 10000, large: 30000 };
+  const serving = quick
+    ? { connections: 16, seconds: 3, rounds: 1 }
+    : { connections: 32, seconds: 5, rounds: 2 };
+  const budget = Number(values.budget);
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  // Serving takes its runs plus warm-ups, bundling and startup; builds get the rest.
+  const servingReserve = (serving.rounds * 2 + 1) * serving.seconds + 25;
+  let servingDone = false;
+  const limit = () => Math.min(BUILD_LIMIT, budget - elapsed() - (servingDone ? 0 : servingReserve));
+  const info = await machine();
+  if (!process.env.CI)
+    process.stderr.write(
+      `bench: ${sizes.small} and ${sizes.large} posts, ${info.cores} cores, Node ${info.node}\n`,
+    );
+
+  const small = await generateCorpus(join(OUT, `corpus-${sizes.small}`), sizes.small);
+  const large = await generateCorpus(join(OUT, `corpus-${sizes.large}`), sizes.large);
+  const smallLabel = `cold, ${sizes.small.toLocaleString("en-US")} posts`;
+
+  // The real build, cold; then with the pool and an empty cache; then ten posts more and a rebuild.
+  const stock = await measureBuild(smallLabel, "stock", small, join(OUT, "dist-stock"), limit());
+  const work = { dir: join(OUT, `rebuild-${sizes.small}`), posts: sizes.small };
+  const cacheDir = join(OUT, "cache");
+  await linkedCopy(small.dir, work.dir);
+  await rm(cacheDir, { recursive: true, force: true });
+  const cached = await measureBuild(
+    `${smallLabel}, empty cache`,
+    "cache",
+    work,
+    join(OUT, "dist-cache"),
+    limit(),
+    cacheDir,
+  );
+  await addPosts(work.dir, sizes.small, ADDED_POSTS);
+  const rebuilt = await measureBuild(
+    `rebuild, +${ADDED_POSTS} posts`,
+    "cache",
+    { ...work, posts: sizes.small + ADDED_POSTS },
+    join(OUT, "dist-rebuild"),
+    limit(),
+    cacheDir,
+  );
+
+  // Serving, over KV filled from a cold build of the smaller corpus.
+  const servedDist = stock.report ? "dist-stock" : cached.report ? "dist-cache" : undefined;
+  if (!servedDist) throw new Error("no cold build finished in time: nothing to serve");
+  const bundleStatus = statusLine("  bundling the Worker (wrangler deploy --dry-run)");
+  const bundle = await bundleWorker(process.cwd(), join(OUT, "worker-bundle"));
+  bundleStatus.finish();
+  const manifest = JSON.parse(await readFile(join(OUT, servedDist, "manifest.json"), "utf8")) as Manifest;
+  const path = busiestCategoryAtom(manifest);
+  const entry = manifest.routes[path];
+  const stateDir = join(OUT, "kv-state");
+  await rm(stateDir, { recursive: true, force: true });
+  const keys = entry ? [entry.key, ...(entry.gzip ? [entry.gzip.key] : [])] : [];
+  const fill = await fillKv(process.cwd(), stateDir, join(OUT, servedDist), keys);
+  const items = (await readFile(join(OUT, servedDist, entry?.key ?? ""), "utf8")).split("<entry>").length - 1;
+  const servingReport = await measureServing({
+    projectDir: process.cwd(),
+    stateDir,
+    bundle,
+    manifest,
+    path,
+    ...serving,
+  });
+  servingDone = true;
+
+  // The larger corpus, then the pool without the cache, as far as the budget goes.
+  const largeLabel = `cold, ${sizes.large.toLocaleString("en-US")} posts`;
+  const largeStock = await measureBuild(largeLabel, "stock", large, join(OUT, "dist-large"), limit());
+  const pool = await measureBuild(smallLabel, "pool", small, join(OUT, "dist-pool"), limit());
+  const largePool = await measureBuild(largeLabel, "pool", large, join(OUT, "dist-large"), limit());
+  await rm(join(OUT, "dist-large"), { recursive: true, force: true });
+
+  info.loadAfter = loadavg()[0] ?? 0;
+  const ids = [stock, cached, pool].flatMap((b) => (b.report ? [b.report.buildId] : []));
+  const results: Results = {
+    machine: info,
+    quick,
+    corpus: { small, large },
+    builds: [stock, pool, cached, rebuilt, largeStock, largePool],
+    rebuild: { cold: cached, stockCold: stock, rebuild: rebuilt },
+    deploy:
+      cached.report && rebuilt.report
+        ? { before: cached.report.keys, after: rebuilt.report.keys }
+        : undefined,
+    serving: { ...servingReport, items },
+    kvFill: { keys: fill.written, seconds: fill.seconds },
+    consistent: new Set(ids).size <= 1,
+    seconds: elapsed(),
+    budget,
+    buildLimit: BUILD_LIMIT,
+  };
+  const markdown = renderResults(results);
+  process.stdout.write(`${markdown}\n`);
+  await writeFile(quick ? join(OUT, "results-quick.md") : join("bench", "results.md"), `${markdown}\n`);
+}
+
+await main();
