@@ -80,7 +80,8 @@ async function main(argv: string[]): Promise<number> {
     return (await commands()).gcCommand(projectDir, target, { keep, graceMs, dryRun: values["dry-run"] });
   }
   if (command === "wrangler-build") {
-    return (await commands()).wranglerBuildCommand(projectDir, process.env, (content) =>
+    const { wranglerBuildCommand } = await import("../deploy/wrangler-build");
+    return wranglerBuildCommand(projectDir, process.env, (content) =>
       buildContent({ ...values, content, quiet: true }),
     );
   }
@@ -167,7 +168,7 @@ async function start(result: BuildResult, port: string): Promise<number> {
   const projectDir = process.cwd();
   // Loaded here only: Miniflare is heavy and `build` does not need it.
   const { LOCAL_STATE_DIR } = await import("./local-kv");
-  const { openTarget } = await import("../deploy/commands");
+  const { openTarget } = await import("../deploy/target");
   const { deployBuild } = await import("../deploy/publish");
   const { store, workerSwitch } = await openTarget(projectDir, "local");
   try {

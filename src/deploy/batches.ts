@@ -26,6 +26,7 @@ export interface BatchLimits {
   maxBytes: number;
 }
 
+/** The limits of a real bulk request. */
 export const BULK_REQUEST_LIMITS: BatchLimits = {
   maxKeys: MAX_KEYS_PER_BULK_REQUEST,
   maxBytes: MAX_BYTES_PER_BULK_REQUEST,

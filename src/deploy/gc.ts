@@ -12,6 +12,7 @@ import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry";
 import type { KvStore } from "./store";
 import type { WorkerSwitch } from "./switch";
 
+/** How `collectGarbage` decides and whether it acts. */
 export interface CollectOptions {
   policy: KeepPolicy;
   /** Print the plan and delete nothing. */

@@ -67,6 +67,7 @@ export function liveBuild(history: readonly Deployment[]): string | undefined {
   return history.findLast((deployment) => !deployment.pending)?.buildId;
 }
 
+/** What gc keeps besides the live build. */
 export interface KeepPolicy {
   /** How many of the most recently deployed builds to keep (at least 1). */
   keep: number;

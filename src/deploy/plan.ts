@@ -21,8 +21,9 @@ export interface Plan {
   bytes: number;
 }
 
-/** Key prefixes the publisher owns; nothing else in the namespace is ever deleted. */
+/** Key prefix of documents; with `MANIFEST_PREFIX`, the keys gc owns (nothing else is deleted). */
 export const DOCUMENT_PREFIX = "doc/";
+/** Key prefix of build manifests. */
 export const MANIFEST_PREFIX = "manifest/";
 
 const encoder = new TextEncoder();

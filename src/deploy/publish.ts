@@ -17,6 +17,7 @@ export async function existingKeys(store: KvStore): Promise<Set<string>> {
   return new Set([...(await store.list(DOCUMENT_PREFIX)), ...(await store.list(MANIFEST_PREFIX))]);
 }
 
+/** What `deployBuild` publishes, where, and how. */
 export interface DeployOptions {
   store: KvStore;
   /** Omitted: upload only (wrangler's build command, where wrangler itself deploys the Worker next). */

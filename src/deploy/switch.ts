@@ -2,7 +2,9 @@
  * The one step that makes a build live: telling the Worker which build to serve, after every KV
  * entry of that build is written. The Worker reads `manifest/<build id>` for the id it was deployed
  * with, and a build's keys never change meaning, so until the switch every request sees the old
- * build, and after it the new one; no request can see a mix.
+ * build, and after it the new one; no request can see a mix. KV is eventually consistent (another
+ * location may read an old value for ~60 s), but a new build only adds keys that no location has
+ * read before, so there is no stale copy of them anywhere to serve.
  *
  * - remote: `wrangler deploy --var BUILD_ID:<id>` (a new Worker version; the build command bakes the
  *   same id into the bundle, see `bake.ts`).

@@ -21,6 +21,7 @@ export interface UploadProgress {
   keys: string[];
 }
 
+/** Tuning and observing an upload; the defaults are the real KV limits and retry policy. */
 export interface UploadOptions {
   limits?: BatchLimits;
   retry?: RetryPolicy;

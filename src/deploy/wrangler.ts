@@ -24,6 +24,7 @@ export class WranglerError extends Error {
   }
 }
 
+/** What a successful wrangler command printed. */
 export interface WranglerRun {
   stdout: Buffer;
   stderr: string;

@@ -65,7 +65,12 @@ describe("publishing into local KV", () => {
     expect(deployA.stdout).toContain(planLine(planPublish(buildA, new Set())));
     expect(JSON.parse(await readFile(join(project, LOCAL_LIVE_FILE), "utf8")).buildId).toBe(idA);
 
-    const planB = await runCli(project, ["deploy", "--local", "--dry-run", "--content", siteB]);
+    // Three read-only commands at once.
+    const [planB, rollback, gc] = await Promise.all([
+      runCli(project, ["deploy", "--local", "--dry-run", "--content", siteB]),
+      runCli(project, ["rollback", "ffffffffffffffff", "--local"]),
+      runCli(project, ["gc", "--keep", "1", "--grace", "0", "--local", "--dry-run"]),
+    ]);
     expect(planB.code, planB.stderr).toBe(0);
     const existing = new Set([...buildA.documents.keys(), manifestEntry(buildA.manifest).key]);
     const expected = planPublish(buildB, existing);
@@ -75,10 +80,6 @@ describe("publishing into local KV", () => {
       `dry run: plan for build ${buildB.manifest.buildId} to local KV in .wrangler/state`,
     );
 
-    const [rollback, gc] = await Promise.all([
-      runCli(project, ["rollback", "ffffffffffffffff", "--local"]),
-      runCli(project, ["gc", "--keep", "1", "--grace", "0", "--local", "--dry-run"]),
-    ]);
     expect(rollback.code).toBe(1);
     expect(rollback.stderr.trim()).toBe(
       "error: build ffffffffffffffff is not in local KV in .wrangler/state (no manifest/ffffffffffffffff): " +
