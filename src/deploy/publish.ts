@@ -6,11 +6,12 @@
 import type { RenderedSite } from "../build/documents";
 import type { Manifest } from "../model";
 import { completeBuild } from "./builds";
-import { recordDeployment } from "./history";
+import { readHistory, recordDeployment } from "./history";
 import { DOCUMENT_PREFIX, describePlan, MANIFEST_PREFIX, type Plan, planPublish } from "./plan";
 import type { KvStore } from "./store";
 import type { WorkerSwitch } from "./switch";
 import { type UploadOptions, upload } from "./upload";
+import { changedFeedUrls, notifyHub, storedManifest } from "./websub";
 
 /** The `doc/` and `manifest/` keys in `store`: what a publish can skip. */
 export async function existingKeys(store: KvStore): Promise<Set<string>> {
@@ -33,6 +34,8 @@ export interface DeployOptions {
   upload?: UploadOptions;
   /** Receives the plan's lines (the last one is `planLine`), then progress. */
   log?: (line: string) => void;
+  /** Sends the WebSub pings (tests point it at a local hub); the global `fetch` by default. */
+  fetchImpl?: typeof fetch;
 }
 
 /**
@@ -46,7 +49,10 @@ export async function deployBuild(options: DeployOptions): Promise<Plan> {
   if (options.dryRun) return plan;
   await upload(store, plan.writes, { log, ...options.upload });
   const { buildId } = build.manifest;
+  const previous = workerSwitch && build.manifest.hub ? await previousManifest(store) : undefined;
   if (workerSwitch) await workerSwitch.deploy(buildId);
+  // Only once the Worker serves the new build: a subscriber told by the hub fetches at once.
+  if (workerSwitch && build.manifest.hub) await pingHub(build.manifest, previous, log, options.fetchImpl);
   if (options.record === false) return plan;
   await recordDeployment(store, {
     buildId,
@@ -55,6 +61,28 @@ export async function deployBuild(options: DeployOptions): Promise<Plan> {
     ...(workerSwitch ? {} : { pending: true as const }),
   });
   return plan;
+}
+
+/** The manifest of the build deployed last, to tell what this deploy changes. */
+async function previousManifest(store: KvStore): Promise<Manifest | undefined> {
+  const history = await readHistory(store);
+  return storedManifest(store, history.at(-1)?.buildId);
+}
+
+async function pingHub(
+  manifest: Manifest,
+  previous: Manifest | undefined,
+  log: (line: string) => void,
+  fetchImpl?: typeof fetch,
+): Promise<void> {
+  const hub = manifest.hub as string;
+  const urls = changedFeedUrls(previous, manifest);
+  if (urls.length === 0) return;
+  const results = await notifyHub(hub, urls, fetchImpl);
+  const failed = results.filter((r) => typeof r.outcome !== "number" || r.outcome >= 300);
+  log(`websub: ${urls.length - failed.length} of ${urls.length} changed feed(s) announced to ${hub}`);
+  for (const { url, outcome } of failed)
+    log(`websub: ${url}: hub answered ${outcome} (subscribers will poll)`);
 }
 
 /**
