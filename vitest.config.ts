@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import "./tests/provided-context";
+import type {} from "./tests/provided-context";
 
 export default defineConfig({
   test: {
