@@ -8,6 +8,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { progressBar } from "./progress";
 import { DEFAULT_SHAPE, makeVocabulary, siteConfig, syntheticPost } from "./synthetic";
@@ -63,6 +64,7 @@ export async function addPosts(dir: string, from: number, count: number, label =
     }
   }
   await Promise.all(batch);
+  progress.update(count);
   progress.finish();
   return bytes;
 }
@@ -84,4 +86,4 @@ async function main(): Promise<void> {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
