@@ -46,15 +46,22 @@ export async function generateCorpus(dir: string, posts: number): Promise<Genera
 
 /**
  * Writes posts number `from` to `from + count - 1` into `dir/_posts/` (the same files a bigger
- * corpus would have); returns the bytes written.
+ * corpus would have, or with `fresh`, the same posts dated after the corpus, like a site's next
+ * posts); returns the bytes written.
  */
-export async function addPosts(dir: string, from: number, count: number, label = "posts"): Promise<number> {
+export async function addPosts(
+  dir: string,
+  from: number,
+  count: number,
+  label = "posts",
+  fresh = false,
+): Promise<number> {
   const vocabulary = makeVocabulary(DEFAULT_SHAPE);
   const progress = progressBar(label, count, "posts");
   let bytes = 0;
   const batch: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
-    const post = syntheticPost(from + i, vocabulary);
+    const post = syntheticPost(from + i, vocabulary, DEFAULT_SHAPE, fresh);
     const data = Buffer.from(post.text);
     bytes += data.byteLength;
     batch.push(writeFile(join(dir, "_posts", post.fileName), data));

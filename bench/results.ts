@@ -74,7 +74,7 @@ function buildTarget(build: MeasuredBuild, results: Results): string {
       : `well under 1 GB: missed by ${count(over / MB)} MB${reached}`;
   }
   if (build.posts === small.posts && !results.quick) {
-    if (build.stoppedAt) return `< 10 s: missed (over ${build.stoppedAt} s)`;
+    if (build.stoppedAt) return `< 10 s: missed (over ${fixed(build.stoppedAt, 0)} s)`;
     return build.wall < 10 ? "< 10 s: met" : `< 10 s: missed, ${fixed(build.wall / 10)}× the target`;
   }
   return "";
@@ -82,12 +82,11 @@ function buildTarget(build: MeasuredBuild, results: Results): string {
 
 function buildLine(build: MeasuredBuild, results: Results): string {
   const name = `Build: ${build.label}${build.variant === "stock" ? "" : ` (${build.variant})`}`;
-  if (build.skipped) return `| ${name} | not run | the bench's ${results.budget} s budget was spent | |`;
   const rss = `peak RSS ${count(build.maxRss / MB)} MB`;
   const report = build.report;
   if (!report) {
     return (
-      `| ${name} | **stopped after ${build.stoppedAt} s**, ${rss} | ${VARIANTS[build.variant]} ` +
+      `| ${name} | **stopped after ${fixed(build.stoppedAt ?? 0, 0)} s**, ${rss} | ${VARIANTS[build.variant]} ` +
       `| ${buildTarget(build, results)} |`
     );
   }
@@ -142,6 +141,13 @@ function servingDetail(figures: ServingFigures): string {
   return `${statuses}${errors}${cpu}`;
 }
 
+function skippedNote(results: Results): string {
+  const skipped = results.builds.filter((build) => build.skipped);
+  if (skipped.length === 0) return "";
+  const names = skipped.map((build) => `${build.label} (${build.variant})`).join("; ");
+  return ` Not run, the ${results.budget} s budget being spent: ${names}.`;
+}
+
 /** The results as Markdown: the machine, the table, and how it was measured. */
 export function renderResults(results: Results): string {
   const { machine, serving, corpus } = results;
@@ -158,7 +164,7 @@ export function renderResults(results: Results): string {
     "",
     "| measure | figure | detail | target (issue 6) |",
     "| --- | --- | --- | --- |",
-    ...results.builds.map((build) => buildLine(build, results)),
+    ...results.builds.filter((build) => !build.skipped).map((build) => buildLine(build, results)),
     rebuildLine(results),
     deployLine(results),
     `| Serving: Worker, ${serving.items}-item category Atom feed | ${servingFigure(serving.worker)} | ` +
@@ -182,6 +188,7 @@ export function renderResults(results: Results): string {
       "the build has one, and the baseline sends exactly the Worker's bytes. " +
       (results.consistent
         ? "Every finished cold build gave the same build id."
-        : "**The cold builds gave different build ids.**"),
+        : "**The cold builds gave different build ids.**") +
+      skippedNote(results),
   ].join("\n");
 }

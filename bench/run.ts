@@ -173,9 +173,9 @@ async function main(): Promise<void> {
     limit(),
     cacheDir,
   );
-  await addPosts(work.dir, sizes.small, ADDED_POSTS);
+  await addPosts(work.dir, sizes.small, ADDED_POSTS, "new posts", true);
   const rebuilt = await measureBuild(
-    `rebuild, +${ADDED_POSTS} posts`,
+    `rebuild, +${ADDED_POSTS} new posts`,
     "cache",
     { ...work, posts: sizes.small + ADDED_POSTS },
     join(OUT, "dist-rebuild"),

@@ -135,13 +135,20 @@ export interface SyntheticPost {
 
 /**
  * Writes post number `index` of the corpus. A post depends only on the seed and its index, so a
- * corpus of N+10 posts is the corpus of N posts plus ten new files.
+ * corpus of N+10 posts is the corpus of N posts plus ten new files. A post `fresh` is dated after
+ * the whole corpus (as the next posts of a news site are), `index` minutes after its last day.
  */
-export function syntheticPost(index: number, vocabulary: Vocabulary, shape = DEFAULT_SHAPE): SyntheticPost {
+export function syntheticPost(
+  index: number,
+  vocabulary: Vocabulary,
+  shape = DEFAULT_SHAPE,
+  fresh = false,
+): SyntheticPost {
   const random = seededRandom(shape.seed, 2, index);
   const first = Date.parse(`${shape.firstDay}T00:00:00+08:00`);
   const span = shape.years * 365 * 86400 * 1000;
-  const instant = first + Math.floor(random() * (span / 1000)) * 1000;
+  const drawn = first + Math.floor(random() * (span / 1000)) * 1000;
+  const instant = fresh ? first + span + index * 60_000 : drawn;
   const local = new Date(instant + ZONE_OFFSET_MS).toISOString();
   const day = local.slice(0, 10);
   const time = local.slice(11, 19);
