@@ -21,7 +21,7 @@ import { httpDate } from "../render/dates";
 import { renderJsonFeed } from "../render/jsonfeed";
 import { renderRss } from "../render/rss";
 import { DEFAULT_FEED_BUDGET, formatBytes, renderWithinBudget } from "./budget";
-import { feedScopes, feedViews, newestFirst, postsIn } from "./feeds";
+import { feedScopes, feedsOf, feedViews, newestFirst, postsIn } from "./feeds";
 import type { Problem } from "./problems";
 
 const RENDERERS: Record<FeedFormat, (view: FeedView) => string> = {
@@ -54,10 +54,9 @@ export function renderSite(
   scheduled: readonly Post[] = [],
 ): RenderedSite {
   const output: Output = { documents: new Map(), trimmed: new Map() };
-  const scopes = feedScopes(posts);
+  const feeds = feedsOf(posts);
   const routes: Manifest["routes"] = {};
-  for (const scope of scopes)
-    Object.assign(routes, renderFeed(site, scope, postsIn(scope, posts), budget, output));
+  for (const feed of feeds) Object.assign(routes, renderFeed(site, feed.scope, feed.posts, budget, output));
 
   const schedule: ScheduledRoutes[] = [];
   let visible = [...posts];
@@ -82,7 +81,7 @@ export function renderSite(
   return {
     manifest,
     documents: output.documents,
-    feeds: scopes.length,
+    feeds: feeds.length,
     trimmed: [...output.trimmed.values()],
   };
 }

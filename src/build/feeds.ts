@@ -21,6 +21,28 @@ export function feedScopes(posts: readonly Post[]): FeedScope[] {
   ];
 }
 
+/**
+ * Every feed with its posts (in the given, newest-first, order), in `feedScopes` order, from one pass
+ * over the posts: a news site has thousands of categories, so filtering per feed would be quadratic.
+ */
+export function feedsOf(posts: readonly Post[]): { scope: FeedScope; posts: Post[] }[] {
+  const byName = { category: new Map<string, Post[]>(), tag: new Map<string, Post[]>() };
+  for (const post of posts) {
+    for (const name of post.categories) append(byName.category, name, post);
+    for (const name of post.tags) append(byName.tag, name, post);
+  }
+  return feedScopes(posts).map((scope) => ({
+    scope,
+    posts: scope.kind === "site" ? [...posts] : (byName[scope.kind].get(scope.name) ?? []),
+  }));
+}
+
+function append(map: Map<string, Post[]>, name: string, post: Post): void {
+  const list = map.get(name);
+  if (list) list.push(post);
+  else map.set(name, [post]);
+}
+
 /** The posts a scope contains, in the given (newest-first) order. */
 export function postsIn(scope: FeedScope, posts: readonly Post[]): Post[] {
   if (scope.kind === "site") return [...posts];

@@ -87,3 +87,15 @@ describe("gzipEtag", () => {
     expect(gzipEtag('"abc"')).toBe('"abc-gzip"');
   });
 });
+
+describe("archive pages", () => {
+  it("are left uncompressed: served once per subscriber, then cached for a year", () => {
+    const rendered = handMadeSite({ ...feedRoutes("/", DATE), "/archive/1/atom.xml": DATE });
+    const archive = rendered.manifest.routes["/archive/1/atom.xml"];
+    if (!archive) throw new Error("no archive route");
+    rendered.manifest.routes["/archive/1/atom.xml"] = { ...archive, archive: true };
+    const result = addGzipVariants(rendered);
+    expect(result.manifest.routes["/archive/1/atom.xml"]?.gzip).toBeUndefined();
+    expect(result.manifest.routes["/atom.xml"]?.gzip).toBeDefined();
+  });
+});
