@@ -86,6 +86,31 @@ describe("build", () => {
     expect(result.stderr).toContain(`error: ${root}: no post could be published`);
   });
 
+  it("refuses a build that would change a published id, unless --allow-id-changes", async () => {
+    const root = await site("locked", { "2024-01-02-good.md": GOOD });
+    const lock = {
+      version: 1,
+      tagAuthority: "t.example",
+      ids: { "tag:t.example,2024-01-02:old-slug": { source: "_posts/2024-01-02-good.md", digest: "x" } },
+    };
+    await writeFile(join(root, "_feeds.lock.json"), JSON.stringify(lock));
+    const refused = await run(["build", "--content", root, "--out", join(dir, "out-locked")]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      "_posts/2024-01-02-good.md: id would change from tag:t.example,2024-01-02:old-slug to tag:t.example,2024-01-02:good",
+    );
+    expect(refused.stderr).toContain("error: 1 published id(s) would change; nothing written");
+    const accepted = await run([
+      "build",
+      "--allow-id-changes",
+      "--content",
+      root,
+      "--out",
+      join(dir, "out-locked"),
+    ]);
+    expect(accepted.code).toBe(0);
+  });
+
   it("fails with a one-line reason when there is no _posts/ folder", async () => {
     const root = join(dir, "empty");
     await mkdir(root, { recursive: true });

@@ -11,6 +11,7 @@
  *   tsx src/build/cli.ts gc --keep N [--grace MINUTES] [--local|--remote] [--dry-run]
  */
 import { spawn } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Target } from "../deploy/store";
@@ -18,7 +19,7 @@ import { offlineWranglerEnv } from "../deploy/wrangler";
 import type { BuildResult } from "./site";
 
 const USAGE = `usage: cli.ts <command> [options]
-  build     [--content DIR] [--out DIR] [--strict] [--now ISO] [--quiet]
+  build     [--content DIR] [--out DIR] [--strict] [--now ISO] [--quiet] [--allow-id-changes] [--no-cache]
   start     [--content DIR] [--port N] (build options)
   deploy    [--content DIR] [--local|--remote] [--dry-run] (build options)
   rollback  <build-id> [--local|--remote]
@@ -33,6 +34,8 @@ interface Options {
   strict: boolean;
   now?: string;
   quiet: boolean;
+  "allow-id-changes": boolean;
+  "no-cache": boolean;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -51,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
       "dry-run": { type: "boolean", default: false },
       keep: { type: "string" },
       grace: { type: "string" },
+      "allow-id-changes": { type: "boolean", default: false },
+      "no-cache": { type: "boolean", default: false },
     },
   });
   const command = (positionals[0] ?? "build") as Command;
@@ -81,28 +86,50 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === "wrangler-build") {
     const { wranglerBuildCommand } = await import("../deploy/wrangler-build");
-    return wranglerBuildCommand(projectDir, process.env, (content) =>
-      buildContent({ ...values, content, quiet: true }),
+    let built: { content: string; result: BuildResult } | undefined;
+    return wranglerBuildCommand(
+      projectDir,
+      process.env,
+      async (content) => {
+        const result = await buildContent({ ...values, content, quiet: true });
+        if (typeof result !== "number") built = { content, result };
+        return result;
+      },
+      async () => {
+        if (built) await recordIds(built.content, built.result);
+      },
     );
   }
 
   const result = await buildContent(values);
   if (typeof result === "number") return result;
-  if (command === "start") return start(result, values.port);
+  if (command === "start") return start(values.content, result, values.port);
   if (command === "deploy") {
-    return (await commands()).deployCommand(projectDir, target, result, { dryRun: values["dry-run"] });
+    const dryRun = values["dry-run"];
+    const code = await (await commands()).deployCommand(projectDir, target, result, { dryRun });
+    if (code === 0 && !dryRun) await recordIds(values.content, result);
+    return code;
   }
   return 0;
+}
+
+/** After a publish: the ids now known to readers go into the content folder's id lock. */
+async function recordIds(contentDir: string, result: BuildResult): Promise<void> {
+  const { recordPublishedIds } = await import("./id-lock");
+  await recordPublishedIds(contentDir, result.site);
 }
 
 /** Builds the content folder, writes dist/ and prints the report; a number is the exit code of a failure. */
 async function buildContent(values: Options): Promise<BuildResult | number> {
   // Loaded here, not at the top: `wrangler dev` runs `wrangler-build` on every change, without a build.
-  const [{ buildSite }, { ContentError }, { writeDist }] = await Promise.all([
-    import("./site"),
-    import("./load"),
-    import("./dist"),
-  ]);
+  const [{ buildSite }, { ContentError }, { writeDist }, { DEFAULT_CACHE_DIR }, { LOCK_FILE }] =
+    await Promise.all([
+      import("./site"),
+      import("./load"),
+      import("./dist"),
+      import("./cache"),
+      import("./id-lock"),
+    ]);
   const now = values.now ? new Date(values.now) : new Date();
   if (Number.isNaN(now.getTime())) {
     console.error(`--now "${values.now}" is not a date`);
@@ -112,13 +139,26 @@ async function buildContent(values: Options): Promise<BuildResult | number> {
   const started = performance.now();
   let result: BuildResult;
   try {
-    result = await buildSite(values.content, { now });
+    result = await buildSite(values.content, {
+      now,
+      allowIdChanges: values["allow-id-changes"],
+      threads: availableParallelism(),
+      ...(values["no-cache"] ? {} : { cacheDir: DEFAULT_CACHE_DIR }),
+    });
   } catch (error) {
     if (error instanceof ContentError) {
       console.error(`error: ${error.message}`);
       return 2;
     }
     throw error;
+  }
+  if (result.refused) {
+    await printReport(result, values.out, 0, (performance.now() - started) / 1000, values.quiet);
+    console.error(
+      `error: ${result.site.idChanges.length} published id(s) would change; nothing written ` +
+        `(see ${LOCK_FILE}; --allow-id-changes accepts the change)`,
+    );
+    return 1;
   }
   if (result.site.posts.length === 0) {
     await printReport(result, values.out, 0, (performance.now() - started) / 1000, values.quiet);
@@ -164,7 +204,7 @@ async function printReport(
  * Deploys the build to the local preview (local KV, then `.wrangler/feeds-live/build.json`) and runs
  * `wrangler dev`, whose build command bakes that build into the Worker it serves.
  */
-async function start(result: BuildResult, port: string): Promise<number> {
+async function start(contentDir: string, result: BuildResult, port: string): Promise<number> {
   const projectDir = process.cwd();
   // Loaded here only: Miniflare is heavy and `build` does not need it.
   const { LOCAL_STATE_DIR } = await import("./local-kv");
@@ -177,6 +217,7 @@ async function start(result: BuildResult, port: string): Promise<number> {
   } finally {
     await store.close();
   }
+  await recordIds(contentDir, result);
   console.log(`serving on http://127.0.0.1:${port}/rss.xml (Ctrl-C stops)`);
   const wrangler = join(projectDir, "node_modules", ".bin", "wrangler");
   const child = spawn(

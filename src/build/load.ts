@@ -1,5 +1,5 @@
 /** Reads a Jekyll content folder: every file under `_posts/` becomes a post or a reported problem. */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join, posix, relative, sep } from "node:path";
 import type { Post } from "../model";
 import { readSiteConfig, type SiteConfig } from "./config";
@@ -8,8 +8,10 @@ import { newestFirst } from "./feeds";
 // Kept for callers that sort posts the way the build does.
 export { newestFirst };
 
+import { PostCache } from "./cache";
 import { checkIds, type IdLock, LOCK_FILE, readIdLock } from "./id-lock";
-import { HTML_EXTENSIONS, MARKDOWN_EXTENSIONS, parsePostFile } from "./post";
+import { parsePostFiles } from "./pool";
+import { HTML_EXTENSIONS, MARKDOWN_EXTENSIONS } from "./post";
 import { type Problem, ProblemLog } from "./problems";
 
 export interface LoadedSite {
@@ -31,7 +33,14 @@ export interface LoadedSite {
 export class ContentError extends Error {}
 
 export interface LoadOptions {
+  /** Posts dated after this are scheduled rather than published. */
   now: Date;
+  /** Worker threads parsing posts (default 0: parse on this thread; the CLI uses every core). */
+  threads?: number;
+  /** Folder of the parsed-post cache (keyed by content hash); none: parse every file. */
+  cacheDir?: string;
+  /** Called as post files are parsed. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Loads every post of `contentDir`. Never throws for a bad post; throws `ContentError` for a bad folder. */
@@ -56,16 +65,21 @@ export async function loadSite(contentDir: string, options: LoadOptions): Promis
 
   const problems: Problem[] = [...configLog.problems];
   const paths = (await listFiles(postsDir)).map((file) => toPosix(relative(contentDir, file))).sort();
+  const logs = paths.map((path) => new ProblemLog(path));
+  const postLogs = logs.filter((log) => isPostFile(log.path, log));
+  const cache = options.cacheDir ? await PostCache.open(options.cacheDir, { config }) : undefined;
+  const results = await parsePostFiles(
+    contentDir,
+    postLogs.map((log) => log.path),
+    { config },
+    { cache, threads: options.threads ?? 0, onProgress: options.onProgress },
+  );
   const parsed: { post: Post; log: ProblemLog }[] = [];
-  const logs: ProblemLog[] = [];
-  for (const path of paths) {
-    const log = new ProblemLog(path);
-    logs.push(log);
-    if (!isPostFile(path, log)) continue;
-    const bytes = await readFile(join(contentDir, path));
-    const post = parsePostFile(path, bytes, { config }, log);
-    if (post) parsed.push({ post, log });
-  }
+  results.forEach((result, i) => {
+    const log = postLogs[i] as ProblemLog;
+    log.problems.push(...result.problems);
+    if (result.post) parsed.push({ post: result.post, log });
+  });
   const all = publishOnePerId(parsed, lock).sort(newestFirst);
   const now = options.now.getTime();
   const posts = all.filter((post) => Date.parse(post.published) <= now);

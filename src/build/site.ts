@@ -2,12 +2,10 @@
 import { capLargePosts } from "./budget";
 import { type RenderedSite, renderSite } from "./documents";
 import { finishSite } from "./extras";
-import { type LoadedSite, loadSite } from "./load";
+import { type LoadedSite, type LoadOptions, loadSite } from "./load";
 import type { Problem } from "./problems";
 
-export interface BuildOptions {
-  /** Posts dated after this instant are left out. */
-  now: Date;
+export interface BuildOptions extends LoadOptions {
   /** Accept builds that change or reuse published ids (see id-lock.ts). */
   allowIdChanges?: boolean;
 }

@@ -28,6 +28,8 @@ export async function wranglerBuildCommand(
   projectDir: string,
   env: NodeJS.ProcessEnv,
   build: (contentDir: string) => Promise<RenderedSite | number>,
+  /** Called once the build is uploaded for real (not on a dry run): records the published ids. */
+  onPublished: () => Promise<void> = async () => {},
 ): Promise<number> {
   const command = env.WRANGLER_COMMAND;
   if (command !== "deploy" && command !== "versions upload") {
@@ -79,6 +81,7 @@ export async function wranglerBuildCommand(
   } finally {
     await store.close();
   }
+  if (!dryRun) await onPublished();
   await bakeBuildId(projectDir, buildId);
   console.log(`Worker bundle: build ${buildId}, every entry in ${store.description}`);
   return 0;
