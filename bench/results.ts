@@ -33,7 +33,7 @@ export interface Results {
   quick: boolean;
   corpus: { small: GeneratedCorpus; large: GeneratedCorpus };
   builds: MeasuredBuild[];
-  rebuild: { cold: MeasuredBuild; stockCold: MeasuredBuild; rebuild: MeasuredBuild };
+  rebuild: { cold: MeasuredBuild; single: MeasuredBuild; rebuild: MeasuredBuild };
   /** Document keys of the cold build and of the rebuild with ten posts more. */
   deploy?: { before: string[]; after: string[] };
   serving: ServingReport & { items: number };
@@ -47,10 +47,12 @@ export interface Results {
 }
 
 const VARIANTS: Record<BuildVariant, string> = {
-  stock: "the real build (`buildSite` + `writeDist`)",
-  pool: "posts parsed by `parsePostFiles` (worker threads), then the real build",
-  cache: "posts from `parsePostFiles` + the parsed-post cache, then the real build",
+  single: "one thread, no cache (`buildSite` defaults)",
+  pool: "a worker thread per core, no cache",
+  cache: "as `cli.ts build`: a worker thread per core + the parsed-post cache",
 };
+
+const SHORT_NAMES: Record<BuildVariant, string> = { single: "one thread", pool: "pool", cache: "CLI" };
 
 const MB = 1e6;
 
@@ -81,7 +83,7 @@ function buildTarget(build: MeasuredBuild, results: Results): string {
 }
 
 function buildLine(build: MeasuredBuild, results: Results): string {
-  const name = `Build: ${build.label}${build.variant === "stock" ? "" : ` (${build.variant})`}`;
+  const name = `Build: ${build.label}, ${SHORT_NAMES[build.variant]}`;
   const rss = `peak RSS ${count(build.maxRss / MB)} MB`;
   const report = build.report;
   if (!report) {
@@ -91,8 +93,8 @@ function buildLine(build: MeasuredBuild, results: Results): string {
     );
   }
   const phases =
-    (build.variant === "stock" ? "" : `parse ahead ${fixed(report.parse)} s, `) +
-    `\`buildSite\` ${fixed(report.build)} s, \`writeDist\` ${fixed(report.write)} s`;
+    `posts parsed after ${fixed(report.parse)} s, rest of \`buildSite\` ${fixed(report.render)} s, ` +
+    `\`writeDist\` ${fixed(report.write)} s`;
   const figure = `**${fixed(build.wall)} s**, ${count(report.posts / build.wall)} posts/s, ${rss}`;
   const detail =
     `${VARIANTS[build.variant]}; ${phases}; CPU ${fixed(report.cpu)} s; ${count(report.feeds)} feeds, ` +
@@ -101,16 +103,16 @@ function buildLine(build: MeasuredBuild, results: Results): string {
 }
 
 function rebuildLine(results: Results): string {
-  const { cold, stockCold, rebuild } = results.rebuild;
+  const { cold, single, rebuild } = results.rebuild;
   if (!rebuild.report || !cold.report) return "| Rebuild / cold | not measured | a build did not finish | |";
   const share = rebuild.wall / cold.wall;
-  const stockShare = stockCold.report
-    ? ` (${fixed(rebuild.wall / stockCold.wall, 2)} of the real cold build)`
+  const singleShare = single.report
+    ? `, ${fixed(rebuild.wall / single.wall, 2)} of the one-thread cold build`
     : "";
   return (
-    `| Rebuild / cold | **${fixed(share, 2)}** of the cold build with the cache${stockShare} | ` +
-    `${fixed(rebuild.wall)} s against ${fixed(cold.wall)} s; ${count(rebuild.report.preparsed)} files, ` +
-    `parse ahead ${fixed(rebuild.report.parse)} s | a small fraction |`
+    `| Rebuild / cold | **${fixed(share, 2)}** of the cold CLI build${singleShare} | ` +
+    `${fixed(rebuild.wall)} s against ${fixed(cold.wall)} s; posts (cache hits) ready after ` +
+    `${fixed(rebuild.report.parse)} s against ${fixed(cold.report.parse)} s | a small fraction |`
   );
 }
 
@@ -144,7 +146,7 @@ function servingDetail(figures: ServingFigures): string {
 function skippedNote(results: Results): string {
   const skipped = results.builds.filter((build) => build.skipped);
   if (skipped.length === 0) return "";
-  const names = skipped.map((build) => `${build.label} (${build.variant})`).join("; ");
+  const names = skipped.map((build) => `${build.label}, ${SHORT_NAMES[build.variant]}`).join("; ");
   return ` Not run, the ${results.budget} s budget being spent: ${names}.`;
 }
 
