@@ -3,7 +3,8 @@
  * Feed, so the build gzips each document once and the Worker serves those bytes as they are to
  * clients that accept gzip (RFC 9110 §8.4.1.3, §12.5.3).
  */
-import { gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gzip, gzipSync } from "node:zlib";
 import type { ManifestEntry } from "../model";
 import type { RenderedSite } from "./documents";
 import { mapEntries, storeDocument } from "./manifest-routes";
@@ -40,7 +41,10 @@ export function gzipEtag(identityEtag: string): string {
  * shrinks by at least `MIN_GZIP_SAVING`, and the gzip bytes to `documents`. Each document is
  * compressed once however many routes point at it. The input is not modified.
  */
-export function addGzipVariants(rendered: RenderedSite): RenderedSite {
+export function addGzipVariants(
+  rendered: RenderedSite,
+  precompressed: ReadonlyMap<string, Uint8Array> = new Map(),
+): RenderedSite {
   const documents = new Map(rendered.documents);
   const variants = new Map<string, ManifestEntry["gzip"] | null>();
   const variantOf = (entry: ManifestEntry): ManifestEntry["gzip"] | null => {
@@ -48,7 +52,7 @@ export function addGzipVariants(rendered: RenderedSite): RenderedSite {
     if (variant !== undefined) return variant;
     const bytes = documents.get(entry.key);
     if (!bytes) throw new Error(`the manifest points at ${entry.key}, which was not rendered`);
-    const gzipped = gzipDocument(bytes);
+    const gzipped = precompressed.get(entry.key) ?? gzipDocument(bytes);
     variant = null;
     if (gzipped.byteLength <= bytes.byteLength * (1 - MIN_GZIP_SAVING)) {
       const stored = storeDocument(documents, gzipped, entry.contentType, entry.lastModified);
@@ -65,4 +69,27 @@ export function addGzipVariants(rendered: RenderedSite): RenderedSite {
     return gzip ? { ...entry, gzip } : entry;
   });
   return { ...rendered, manifest, documents };
+}
+
+const gzipAsync = promisify(gzip);
+
+/**
+ * The gzip bytes of every document `addGzipVariants` will compress, made on libuv's thread pool so
+ * that every core works (the same zlib settings, so the same bytes as `gzipDocument`). Pass the
+ * result to `addGzipVariants`.
+ */
+export async function precompress(rendered: RenderedSite): Promise<Map<string, Uint8Array>> {
+  const keys = new Set<string>();
+  mapEntries(rendered.manifest, (entry) => {
+    if (!entry.gzip && !entry.archive) keys.add(entry.key);
+    return entry;
+  });
+  const out = new Map<string, Uint8Array>();
+  await Promise.all(
+    [...keys].map(async (key) => {
+      const bytes = rendered.documents.get(key);
+      if (bytes) out.set(key, new Uint8Array(await gzipAsync(bytes, { level: GZIP_LEVEL })));
+    }),
+  );
+  return out;
 }

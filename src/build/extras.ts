@@ -20,10 +20,15 @@ export interface FinishedSite {
 /**
  * Adds the discovery documents, then gzip variants of every document (theirs included), then the
  * aliases, which copy their targets' entries with the variants. A site without routes is left as is.
+ * `precompressed` (from `precompress`) holds gzip bytes made ahead on every core.
  */
-export function finishSite(rendered: RenderedSite, site: Site): FinishedSite {
+export function finishSite(
+  rendered: RenderedSite,
+  site: Site,
+  precompressed?: ReadonlyMap<string, Uint8Array>,
+): FinishedSite {
   if (Object.keys(rendered.manifest.routes).length === 0) return { rendered, problems: [] };
-  const aliased = addJekyllAliases(addGzipVariants(addDiscoveryDocuments(rendered, site)));
+  const aliased = addJekyllAliases(addGzipVariants(addDiscoveryDocuments(rendered, site), precompressed));
   const manifest = { ...aliased.rendered.manifest, buildId: "" };
   // Same construction as documents.ts: the id is a hash of the manifest written without one.
   manifest.buildId = sha256(JSON.stringify(manifest)).slice(0, 16);

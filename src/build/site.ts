@@ -1,5 +1,6 @@
 /** The whole build, without I/O beyond reading the content folder: posts in, documents and report out. */
 import { capLargePosts } from "./budget";
+import { precompress } from "./compress";
 import { type RenderedSite, renderSite } from "./documents";
 import { finishSite } from "./extras";
 import { type LoadedSite, type LoadOptions, loadSite } from "./load";
@@ -36,7 +37,7 @@ export async function buildSite(contentDir: string, options: BuildOptions): Prom
           trimmed: [],
         };
   const problems = [...loaded.problems, ...capped.problems, ...cappedScheduled.problems, ...rendered.trimmed];
-  const finished = finishSite(rendered, site);
+  const finished = finishSite(rendered, site, await precompress(rendered));
   problems.push(...finished.problems);
   return {
     ...finished.rendered,
