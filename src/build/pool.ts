@@ -7,7 +7,7 @@
  * marker in `workerData` and serves parse requests (see `serveParseRequests` at the bottom).
  */
 
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -34,8 +34,8 @@ const BATCH_SIZE = 32;
 const BATCHES_IN_FLIGHT = 2;
 /** Below this many files to parse, starting threads costs more than it saves: parse here. */
 const INLINE_LIMIT = 2 * BATCH_SIZE;
-/** Files read at once while consulting the cache. */
-const READ_CONCURRENCY = 64;
+/** Files looked up in the cache between two turns of the event loop. */
+const LOOKUP_CHUNK = 64;
 /** Marks a thread started by this module (vitest and others run tests in worker threads too). */
 const WORKER_ROLE = "feed-publisher/post-parser";
 
@@ -86,21 +86,18 @@ export async function parsePostFiles(
 
   try {
     if (cache) {
-      for (let start = 0; start < paths.length; start += READ_CONCURRENCY) {
-        const chunk = paths.slice(start, start + READ_CONCURRENCY);
-        const jobs = await Promise.all(
-          chunk.map(async (path, offset) => {
-            const bytes = await readFile(join(contentDir, path));
-            return { index: start + offset, path, bytes, key: cache.keyOf(path, bytes) };
-          }),
-        );
-        const hits = await Promise.all(jobs.map((job) => cache.get(job.key, context.now)));
-        jobs.forEach((job, i) => {
-          const hit = hits[i];
+      cache.index();
+      for (let start = 0; start < paths.length; start += LOOKUP_CHUNK) {
+        paths.slice(start, start + LOOKUP_CHUNK).forEach((path, offset) => {
+          const bytes = readFileSync(join(contentDir, path));
+          const job = { index: start + offset, path, bytes, key: cache.keyOf(path, bytes) };
+          const hit = cache.get(job.key, context.now);
           if (hit) finish(job.index, hit);
           else waiting.push(job);
         });
         dispatch(false);
+        // Lets the threads' answers in between chunks.
+        await new Promise((next) => setImmediate(next));
       }
     } else {
       paths.forEach((path, index) => {
@@ -109,25 +106,29 @@ export async function parsePostFiles(
     }
     dispatch(true);
     if (pool) await pool.drained();
-    else for (const job of waiting) finish(job.index, await parseJob(contentDir, job, context, cache));
+    else for (const job of waiting) finish(job.index, parseJob(contentDir, job, context, cache));
   } finally {
     await pool?.close();
   }
   return results;
 }
 
-/** Reads (unless already read), parses and caches one file. */
-async function parseJob(
+/**
+ * Reads (unless already read), parses and caches one file. File access is synchronous: on a worker
+ * thread that costs nothing, while asynchronous calls would all queue on the process's four libuv
+ * threads and wake each other thousands of times.
+ */
+function parseJob(
   contentDir: string,
   job: ParseJob,
   context: PostContext,
   cache: PostCache | undefined,
-): Promise<ParsedPostFile> {
-  const bytes = job.bytes ?? (await readFile(join(contentDir, job.path)));
+): ParsedPostFile {
+  const bytes = job.bytes ?? readFileSync(join(contentDir, job.path));
   const log = new ProblemLog(job.path);
   const post = parsePostFile(job.path, bytes, context, log);
   const parsed: ParsedPostFile = post ? { post, problems: log.problems } : { problems: log.problems };
-  if (cache) await cache.set(job.key ?? cache.keyOf(job.path, bytes), parsed);
+  cache?.set(job.key ?? cache.keyOf(job.path, bytes), parsed);
   return parsed;
 }
 
@@ -234,11 +235,11 @@ function startParserThread(setup: ThreadSetup): Worker {
 function serveParseRequests(port: NonNullable<typeof parentPort>, setup: ThreadSetup): void {
   const cache = setup.cacheDir && setup.salt ? new PostCache(setup.cacheDir, setup.salt) : undefined;
   const { contentDir } = setup;
-  port.on("message", async (batch: ParseJob[]) => {
+  port.on("message", (batch: ParseJob[]) => {
     const results: { index: number; parsed: ParsedPostFile }[] = [];
     for (const job of batch) {
       try {
-        results.push({ index: job.index, parsed: await parseJob(contentDir, job, setup.context, cache) });
+        results.push({ index: job.index, parsed: parseJob(contentDir, job, setup.context, cache) });
       } catch (error) {
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
         port.postMessage({ error: message, path: job.path } satisfies WorkerReply);

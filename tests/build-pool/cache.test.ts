@@ -81,33 +81,45 @@ describe("PostCache entries", () => {
     problems: [{ path: "_posts/2024-01-01-a.md", severity: "warning", message: "m", action: "a" }],
   };
 
-  it("give back what was stored", async () => {
-    await cache.set("ab12", parsed);
-    expect(await cache.get("ab12", NOW)).toEqual(parsed);
-    expect(await cache.get("cd34", NOW)).toBeUndefined();
+  it("give back what was stored", () => {
+    cache.set("ab12", parsed);
+    expect(cache.get("ab12", NOW)).toEqual(parsed);
+    expect(cache.get("cd34", NOW)).toBeUndefined();
   });
 
-  it("are not kept for a file that published nothing (it may be a future post)", async () => {
-    await cache.set("ab12", { problems: parsed.problems });
-    expect(await cache.get("ab12", NOW)).toBeUndefined();
+  it("are not kept for a file that published nothing (it may be a future post)", () => {
+    cache.set("ab12", { problems: parsed.problems });
+    expect(cache.get("ab12", NOW)).toBeUndefined();
   });
 
-  it("are a miss when the post would be in the future at the time given", async () => {
-    await cache.set("ab12", parsed);
-    expect(await cache.get("ab12", new Date("2023-12-31T23:59:59Z"))).toBeUndefined();
+  it("are a miss when the post would be in the future at the time given", () => {
+    cache.set("ab12", parsed);
+    expect(cache.get("ab12", new Date("2023-12-31T23:59:59Z"))).toBeUndefined();
     // `published` is whole seconds: within that second the file is parsed again.
-    expect(await cache.get("ab12", new Date("2024-01-01T00:00:00.500Z"))).toBeUndefined();
-    expect(await cache.get("ab12", new Date("2024-01-01T00:00:01Z"))).toEqual(parsed);
-    expect(await cache.get("ab12")).toEqual(parsed);
+    expect(cache.get("ab12", new Date("2024-01-01T00:00:00.500Z"))).toBeUndefined();
+    expect(cache.get("ab12", new Date("2024-01-01T00:00:01Z"))).toEqual(parsed);
+    expect(cache.get("ab12")).toEqual(parsed);
+  });
+
+  it("are looked up in the index once there is one, and on disk otherwise", () => {
+    const other = new PostCache(dir, cache.salt);
+    cache.index();
+    other.set("ab12", parsed);
+    expect(cache.get("ab12", NOW)).toBeUndefined();
+    cache.index();
+    expect(cache.get("ab12", NOW)).toEqual(parsed);
+    expect(new PostCache(dir, cache.salt).get("ab12", NOW)).toEqual(parsed);
+    cache.set("cd34", parsed);
+    expect(cache.get("cd34", NOW)).toEqual(parsed);
   });
 
   it("are a miss when unreadable or of another format", async () => {
-    await cache.set("ab12", parsed);
+    cache.set("ab12", parsed);
     const file = join(dir, "ab", "ab12.json");
     await writeFile(file, "{ not json");
-    expect(await cache.get("ab12", NOW)).toBeUndefined();
+    expect(cache.get("ab12", NOW)).toBeUndefined();
     await writeFile(file, JSON.stringify({ ...parsed, format: CACHE_FORMAT + 1 }));
-    expect(await cache.get("ab12", NOW)).toBeUndefined();
+    expect(cache.get("ab12", NOW)).toBeUndefined();
   });
 });
 
