@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   const sizes = quick ? { small: 1000, large: 3000 } : { small: 10000, large: 30000 };
   const serving = quick
     ? { connections: 16, seconds: 3, rounds: 1 }
-    : { connections: 32, seconds: 5, rounds: 2 };
+    : { connections: 32, seconds: 5, rounds: 3 };
   const budget = Number(values.budget);
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
