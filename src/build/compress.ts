@@ -73,6 +73,9 @@ export function addGzipVariants(
 
 const gzipAsync = promisify(gzip);
 
+/** Documents being compressed at once (libuv's thread pool has four threads by default). */
+const PRECOMPRESS_CONCURRENCY = 8;
+
 /**
  * The gzip bytes of every document `addGzipVariants` will compress, made on libuv's thread pool so
  * that every core works (the same zlib settings, so the same bytes as `gzipDocument`). Pass the
@@ -85,11 +88,14 @@ export async function precompress(rendered: RenderedSite): Promise<Map<string, U
     return entry;
   });
   const out = new Map<string, Uint8Array>();
-  await Promise.all(
-    [...keys].map(async (key) => {
+  const queue = [...keys];
+  // A few streams at a time: each holds zlib's buffers, and libuv runs four at once anyway.
+  const worker = async () => {
+    for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
       const bytes = rendered.documents.get(key);
       if (bytes) out.set(key, new Uint8Array(await gzipAsync(bytes, { level: GZIP_LEVEL })));
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: PRECOMPRESS_CONCURRENCY }, worker));
   return out;
 }
