@@ -1,6 +1,7 @@
 /** The bench's one table, as Markdown, each figure next to its target from issue 6. */
 import type { BuildReport, BuildVariant } from "./build-child";
 import type { GeneratedCorpus } from "./generate";
+import type { ParseReport, ParseVariant } from "./parse-child";
 import type { ServingFigures, ServingReport } from "./serve";
 
 /** A build that ran to the end (`report`), was stopped at its time limit, or was not started. */
@@ -33,6 +34,8 @@ export interface Results {
   quick: boolean;
   corpus: { small: GeneratedCorpus; large: GeneratedCorpus };
   builds: MeasuredBuild[];
+  /** Runs of `parsePostFiles` alone, by variant. */
+  parsing: ParseReport[][];
   rebuild: { cold: MeasuredBuild; single: MeasuredBuild; rebuild: MeasuredBuild };
   /** Document keys of the cold build and of the rebuild with ten posts more. */
   deploy?: { before: string[]; after: string[] };
@@ -100,6 +103,27 @@ function buildLine(build: MeasuredBuild, results: Results): string {
     `${VARIANTS[build.variant]}; ${phases}; CPU ${fixed(report.cpu)} s; ${count(report.feeds)} feeds, ` +
     `${count(report.documents)} documents (${count(report.bytes / MB)} MB)`;
   return `| ${name} | ${figure} | ${detail} | ${buildTarget(build, results)} |`;
+}
+
+const PARSE_VARIANTS: Record<ParseVariant, string> = {
+  single: "one thread",
+  pool: "a worker thread per core",
+  cold: "a worker thread per core, empty cache",
+  warm: "a worker thread per core, full cache",
+};
+
+function parseLine(runs: ParseReport[], results: Results): string {
+  const best = [...runs].sort((a, b) => a.seconds - b.seconds)[0];
+  if (!best) return "";
+  const all = runs.map((run) => fixed(run.seconds)).join(", ");
+  const single = results.parsing.flat().filter((run) => run.variant === "single");
+  const baseline = Math.min(...single.map((run) => run.seconds));
+  const speedup = best.variant === "single" ? "" : `, ${fixed(baseline / best.seconds)}× one thread`;
+  return (
+    `| Parsing ${count(best.files)} posts: ${PARSE_VARIANTS[best.variant]} | **${fixed(best.seconds)} s**` +
+    `${speedup} | \`parsePostFiles\` alone, best of ${runs.length} runs (${all} s); CPU ${fixed(best.cpu)} s; ` +
+    `peak RSS ${count(best.maxRss / MB)} MB | |`
+  );
 }
 
 function rebuildLine(results: Results): string {
@@ -174,6 +198,7 @@ export function renderResults(results: Results): string {
     "| measure | figure | detail | target (issue 6) |",
     "| --- | --- | --- | --- |",
     ...results.builds.filter((build) => !build.skipped).map((build) => buildLine(build, results)),
+    ...results.parsing.filter((runs) => runs.length > 0).map((runs) => parseLine(runs, results)),
     rebuildLine(results),
     deployLine(results),
     `| Serving: Worker, ${serving.items}-item category Atom feed | ${servingFigure(serving.worker)} | ` +

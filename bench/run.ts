@@ -2,20 +2,23 @@
  * `npm run bench [-- --quick] [-- --budget SECONDS]`: build, rebuild, deploy and serving figures
  * against the targets of issue 6, printed as one table and written to bench/results.md.
  *
- * Every build runs in its own process (bench/build-child.ts) so that its wall time and peak memory
- * are its own, and is stopped at a time limit so the whole bench stays within its budget (6 minutes
- * by default): a build that does not finish in time is reported as such, with the memory it had
- * reached. Corpora are generated once into bench/out/ and kept while their shape is unchanged.
- * `--quick` uses 1,000 and 3,000 posts and short serving runs, and writes bench/out/results-quick.md.
+ * Every build and parse run is a process of its own (bench/build-child.ts, bench/parse-child.ts), so
+ * that its wall time and peak memory are its own, and is stopped at a time limit so that the bench
+ * stays within its budget (6 minutes by default): a build that does not finish in time is reported
+ * as such, with the memory it had reached. Corpora are generated once into bench/out/ and kept
+ * while their shape is unchanged. `--quick` uses 1,000 and 3,000 posts and short serving runs, and
+ * writes bench/out/results-quick.md.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { link, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import type { Manifest } from "../src/model";
 import type { BuildReport, BuildVariant } from "./build-child";
+import { runChild } from "./child";
 import { addPosts, generateCorpus } from "./generate";
+import type { ParseReport, ParseVariant } from "./parse-child";
 import { showsProgress, statusLine } from "./progress";
 import { type MeasuredBuild, type Results, renderResults } from "./results";
 import { bundleWorker, fillKv, measureServing } from "./serve";
@@ -29,16 +32,15 @@ const NOW = "2025-01-01T00:00:00Z";
 const BUILD_LIMIT = 150;
 /** A build is not started with less time than this left. */
 const MIN_BUILD_SECONDS = 15;
+/** Rounds of the parse comparison (each runs every variant once). */
+const PARSE_ROUNDS = 2;
 
 interface Corpus {
   dir: string;
   posts: number;
 }
 
-/**
- * Runs `bench/build-child.ts` in a fresh Node process, stopping it after `limit` seconds (its peak
- * RSS is sampled from /proc meanwhile, so a stopped build still has a memory figure).
- */
+/** Runs one build in its own process, stopped after `limit` seconds. */
 async function measureBuild(
   label: string,
   variant: BuildVariant,
@@ -49,42 +51,38 @@ async function measureBuild(
 ): Promise<MeasuredBuild> {
   const base = { label, variant, posts: content.posts };
   if (limit < MIN_BUILD_SECONDS) return { ...base, wall: 0, maxRss: 0, skipped: true };
-  const args = ["--import", "tsx", join("bench", "build-child.ts"), "--content", content.dir, "--out", out];
-  args.push("--variant", variant, "--now", NOW);
+  const args = ["--content", content.dir, "--out", out, "--variant", variant, "--now", NOW];
   if (cacheDir) args.push("--cache-dir", cacheDir);
   if (showsProgress()) args.push("--progress");
-  const status = statusLine(`  ${label}: building (${variant}, at most ${Math.round(limit)} s)`);
-  const started = performance.now();
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-  let stdout = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  let sampled = 0;
-  const sampler = setInterval(async () => {
-    if (child.pid) sampled = Math.max(sampled, await peakRss(child.pid));
-  }, 250);
-  let stopped = false;
-  const timer = setTimeout(() => {
-    stopped = true;
-    child.kill("SIGKILL");
-  }, limit * 1000);
-  const code = await new Promise<number | null>((done) => child.on("exit", (c) => done(c)));
-  const wall = (performance.now() - started) / 1000;
-  clearInterval(sampler);
-  clearTimeout(timer);
-  status.finish();
-  if (stopped) return { ...base, wall, maxRss: sampled, stoppedAt: limit };
-  if (code !== 0) throw new Error(`${label} (${variant}) failed with exit code ${code}`);
-  const report = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as BuildReport;
-  return { ...base, posts: report.posts, wall, maxRss: Math.max(report.maxRss, sampled), report };
+  const status = `  ${label}: building (${variant}, at most ${Math.round(limit)} s)`;
+  const run = await runChild(join("bench", "build-child.ts"), args, limit, status);
+  if (run.stopped || !run.lastLine)
+    return { ...base, wall: run.wall, maxRss: run.sampledRss, stoppedAt: limit };
+  const report = JSON.parse(run.lastLine) as BuildReport;
+  return {
+    ...base,
+    posts: report.posts,
+    wall: run.wall,
+    maxRss: Math.max(report.maxRss, run.sampledRss),
+    report,
+  };
 }
 
-/** Peak resident set size of a running process (Linux `VmHWM`), in bytes; 0 when unknown. */
-async function peakRss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
-  const kib = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
-  return kib ? Number(kib) * 1024 : 0;
+/** Parses `content` with each variant, `PARSE_ROUNDS` times in alternating order; runs by variant. */
+async function compareParsing(content: Corpus, cacheDir: string): Promise<ParseReport[][]> {
+  const variants: ParseVariant[] = ["single", "pool", "cold", "warm"];
+  const orders: ParseVariant[][] = [variants, ["cold", "warm", "pool", "single"]];
+  const reports: ParseReport[] = [];
+  for (let round = 0; round < PARSE_ROUNDS; round++) {
+    for (const variant of orders[round % orders.length] ?? []) {
+      const args = ["--content", content.dir, "--variant", variant, "--cache-dir", cacheDir];
+      const status = `  parsing ${content.posts} posts (${variant}, round ${round + 1} of ${PARSE_ROUNDS})`;
+      const run = await runChild(join("bench", "parse-child.ts"), args, BUILD_LIMIT, status);
+      if (run.lastLine) reports.push(JSON.parse(run.lastLine) as ParseReport);
+    }
+  }
+  await rm(cacheDir, { recursive: true, force: true });
+  return variants.map((variant) => reports.filter((report) => report.variant === variant));
 }
 
 /** A copy of `from` made of hard links (the bench adds posts to it without touching `from`). */
@@ -155,8 +153,8 @@ async function main(): Promise<void> {
   const large = await generateCorpus(join(OUT, `corpus-${sizes.large}`), sizes.large);
   const smallLabel = `cold, ${sizes.small.toLocaleString("en-US")} posts`;
 
-  // As `cli.ts build` builds: every core and the cache, cold (empty cache) on a copy of the corpus;
-  // then ten new posts and a rebuild; then one thread without a cache (the library's default).
+  // As `cli.ts build` builds (every core, the parsed-post cache), cold with an empty cache on a copy
+  // of the corpus; then ten new posts and a rebuild.
   const work = { dir: join(OUT, `rebuild-${sizes.small}`), posts: sizes.small };
   const cacheDir = join(OUT, "cache");
   await linkedCopy(small.dir, work.dir);
@@ -171,22 +169,21 @@ async function main(): Promise<void> {
     limit(),
     cacheDir,
   );
-  const single = await measureBuild(smallLabel, "single", small, join(OUT, "dist-single"), limit());
 
-  // Serving, over KV filled from a cold build of the smaller corpus.
-  const servedDist = cold.report ? "dist-cold" : single.report ? "dist-single" : undefined;
-  if (!servedDist) throw new Error("no cold build finished in time: nothing to serve");
+  // Serving, over KV filled from the cold build.
+  if (!cold.report) throw new Error("the cold build did not finish in time: nothing to serve");
   const bundleStatus = statusLine("  bundling the Worker (wrangler deploy --dry-run)");
   const bundle = await bundleWorker(process.cwd(), join(OUT, "worker-bundle"));
   bundleStatus.finish();
-  const manifest = JSON.parse(await readFile(join(OUT, servedDist, "manifest.json"), "utf8")) as Manifest;
+  const dist = join(OUT, "dist-cold");
+  const manifest = JSON.parse(await readFile(join(dist, "manifest.json"), "utf8")) as Manifest;
   const path = busiestCategoryAtom(manifest);
   const entry = manifest.routes[path];
   const stateDir = join(OUT, "kv-state");
   await rm(stateDir, { recursive: true, force: true });
   const keys = entry ? [entry.key, ...(entry.gzip ? [entry.gzip.key] : [])] : [];
-  const fill = await fillKv(process.cwd(), stateDir, join(OUT, servedDist), keys);
-  const items = (await readFile(join(OUT, servedDist, entry?.key ?? ""), "utf8")).split("<entry>").length - 1;
+  const fill = await fillKv(process.cwd(), stateDir, dist, keys);
+  const items = (await readFile(join(dist, entry?.key ?? ""), "utf8")).split("<entry>").length - 1;
   const servingReport = await measureServing({
     projectDir: process.cwd(),
     stateDir,
@@ -197,7 +194,9 @@ async function main(): Promise<void> {
   });
   servingDone = true;
 
-  // The larger corpus as the CLI builds it; then, as far as the budget goes, the pool alone.
+  // The parse phase alone, with and without the pool and the cache; the larger corpus as the CLI
+  // builds it; then, as far as the budget goes, the smaller one on one thread without a cache.
+  const parsing = await compareParsing(small, join(OUT, "cache-parse"));
   const largeLabel = `cold, ${sizes.large.toLocaleString("en-US")} posts`;
   const largeCache = join(OUT, "cache-large");
   await rm(largeCache, { recursive: true, force: true });
@@ -210,17 +209,17 @@ async function main(): Promise<void> {
     largeCache,
   );
   await rm(largeCache, { recursive: true, force: true });
-  const pool = await measureBuild(smallLabel, "pool", small, join(OUT, "dist-pool"), limit());
-  const largeSingle = await measureBuild(largeLabel, "single", large, join(OUT, "dist-large"), limit());
   await rm(join(OUT, "dist-large"), { recursive: true, force: true });
+  const single = await measureBuild(smallLabel, "single", small, join(OUT, "dist-single"), limit());
 
   info.loadAfter = loadavg()[0] ?? 0;
-  const ids = [cold, single, pool].flatMap((b) => (b.report ? [b.report.buildId] : []));
+  const ids = [cold, single].flatMap((b) => (b.report ? [b.report.buildId] : []));
   const results: Results = {
     machine: info,
     quick,
     corpus: { small, large },
-    builds: [cold, rebuilt, single, pool, largeCold, largeSingle],
+    builds: [cold, rebuilt, largeCold, single],
+    parsing,
     rebuild: { cold, single, rebuild: rebuilt },
     deploy:
       cold.report && rebuilt.report ? { before: cold.report.keys, after: rebuilt.report.keys } : undefined,

@@ -24,6 +24,11 @@ export interface ParseOptions {
   cache?: PostCache;
   /** Worker threads to start when there is enough to parse; default: one per core. 0: none. */
   threads?: number;
+  /**
+   * Fewest files to parse for which threads are started (default `INLINE_LIMIT`); below it, every
+   * file is parsed on the calling thread.
+   */
+  inlineLimit?: number;
   /** Called as files are done (read from the cache or parsed). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -32,8 +37,12 @@ export interface ParseOptions {
 const BATCH_SIZE = 32;
 /** Batches a worker holds at once, so that it never waits for the next one. */
 const BATCHES_IN_FLIGHT = 2;
-/** Below this many files to parse, starting threads costs more than it saves: parse here. */
-const INLINE_LIMIT = 2 * BATCH_SIZE;
+/**
+ * Below this many files to parse, starting threads costs more than it saves, so they are parsed on
+ * the calling thread: each thread loads the parser (~0.5 s of CPU) and warms its JIT again, which
+ * the bench measured as a loss at 1,000 posts, break-even near 3,000 and a gain at 10,000.
+ */
+export const INLINE_LIMIT = 2000;
 /** Files looked up in the cache between two turns of the event loop. */
 const LOOKUP_CHUNK = 64;
 /** Marks a thread started by this module (vitest and others run tests in worker threads too). */
@@ -62,6 +71,7 @@ export async function parsePostFiles(
 ): Promise<ParsedPostFile[]> {
   const { cache, onProgress } = options;
   const threads = options.threads ?? availableParallelism();
+  const inlineLimit = Math.max(1, options.inlineLimit ?? INLINE_LIMIT);
   const results: ParsedPostFile[] = new Array(paths.length);
   let done = 0;
   const finish = (index: number, parsed: ParsedPostFile) => {
@@ -73,7 +83,7 @@ export async function parsePostFiles(
   let pool: ParserThreads | undefined;
   const waiting: ParseJob[] = [];
   const dispatch = (final: boolean) => {
-    if (!pool && threads > 0 && waiting.length >= INLINE_LIMIT) {
+    if (!pool && threads > 0 && waiting.length >= inlineLimit) {
       pool = new ParserThreads(
         threads,
         { context, contentDir, cacheDir: cache?.dir, salt: cache?.salt },

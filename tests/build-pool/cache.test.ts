@@ -17,6 +17,9 @@ import { ProblemLog } from "../../src/build/problems";
 import type { Post } from "../../src/model";
 import { FINEWS_DIR, SPEC_POST } from "../corpus";
 
+/** Two worker threads even for a few files (the default parses fewer than 2,000 on the caller). */
+const ON_THREADS = { threads: 2, inlineLimit: 1 } as const;
+
 let context: PostContext;
 let dir: string;
 let cache: PostCache;
@@ -132,8 +135,8 @@ describe("parsePostFiles with a cache", () => {
       await cp(join(FINEWS_DIR, "_posts"), posts, { recursive: true });
       const paths = names.map((name) => `_posts/${name}`);
 
-      const fresh = await parsePostFiles(content, paths, context, { threads: 2 });
-      expect(await parsePostFiles(content, paths, context, { cache, threads: 2 })).toEqual(fresh);
+      const fresh = await parsePostFiles(content, paths, context, ON_THREADS);
+      expect(await parsePostFiles(content, paths, context, { ...ON_THREADS, cache })).toEqual(fresh);
       const stored = (await readdir(dir)).length;
       expect(stored).toBeGreaterThan(0);
 
@@ -150,7 +153,7 @@ describe("parsePostFiles with a cache", () => {
       const changed = join(content, SPEC_POST);
       await writeFile(changed, (await readFile(changed, "utf8")).replace(/^title: .*$/m, 'title: "changed"'));
 
-      const again = await parsePostFiles(content, paths, context, { cache, threads: 2 });
+      const again = await parsePostFiles(content, paths, context, { ...ON_THREADS, cache });
       const titles = new Map(again.flatMap((p) => (p.post ? [[p.post.source, p.post.title]] : [])));
       expect(titles.get(SPEC_POST)).toBe("changed");
       const others = [...titles].filter(([source]) => source !== SPEC_POST);

@@ -9,6 +9,9 @@ import { type PostContext, parsePostFile } from "../../src/build/post";
 import { ProblemLog } from "../../src/build/problems";
 import { FINEWS_DIR } from "../corpus";
 
+/** Two worker threads even for a few files (the default parses fewer than 2,000 on the caller). */
+const ON_THREADS = { threads: 2, inlineLimit: 1 } as const;
+
 let context: PostContext;
 let paths: string[];
 
@@ -32,7 +35,7 @@ beforeAll(async () => {
 describe("parsePostFiles", () => {
   it("parses the finews posts on worker threads exactly as parsePostFile does, in input order", async () => {
     const expected = await Promise.all(paths.map((path) => parseOneByOne(FINEWS_DIR, path)));
-    const parsed = await parsePostFiles(FINEWS_DIR, paths, context, { threads: 2 });
+    const parsed = await parsePostFiles(FINEWS_DIR, paths, context, ON_THREADS);
     expect(parsed).toEqual(expected);
     expect(parsed.map((p) => p.post?.source ?? p.problems[0]?.path)).toEqual(paths);
   });
@@ -43,13 +46,16 @@ describe("parsePostFiles", () => {
   });
 
   it("gives the same result on the calling thread alone", async () => {
-    const onThreads = await parsePostFiles(FINEWS_DIR, paths, context, { threads: 2 });
+    const onThreads = await parsePostFiles(FINEWS_DIR, paths, context, ON_THREADS);
     expect(await parsePostFiles(FINEWS_DIR, paths, context, { threads: 0 })).toEqual(onThreads);
   });
 
   it("reports progress up to the number of files", async () => {
     const seen: number[] = [];
-    await parsePostFiles(FINEWS_DIR, paths, context, { threads: 2, onProgress: (done) => seen.push(done) });
+    await parsePostFiles(FINEWS_DIR, paths, context, {
+      ...ON_THREADS,
+      onProgress: (done) => seen.push(done),
+    });
     expect(seen).toHaveLength(paths.length);
     expect(seen.at(-1)).toBe(paths.length);
   });
@@ -76,6 +82,6 @@ describe("parsePostFiles when a file cannot be read", () => {
 
   it("rejects from a worker thread, naming the file", async () => {
     const many = [...Array.from({ length: 100 }, () => "a.md"), "missing.md"];
-    await expect(parsePostFiles(dir, many, context, { threads: 2 })).rejects.toThrow(/missing\.md/);
+    await expect(parsePostFiles(dir, many, context, ON_THREADS)).rejects.toThrow(/missing\.md/);
   });
 });

@@ -1,0 +1,61 @@
+/**
+ * Runs one measured step of the bench in a fresh Node process (with tsx), stopping it at a time
+ * limit, and samples its peak RSS from /proc meanwhile so that a stopped step still has one.
+ */
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { statusLine } from "./progress";
+
+/** How a child process ended, and what it printed last on stdout. */
+export interface ChildRun {
+  /** Wall time from spawn to exit (or to the stop), in seconds. */
+  wall: number;
+  /** Peak RSS sampled from /proc (Linux), in bytes; 0 when unknown. */
+  sampledRss: number;
+  /** The last line the child printed, when it finished. */
+  lastLine?: string;
+  /** True when it was stopped at the time limit. */
+  stopped: boolean;
+}
+
+/** Runs `node --import tsx <script> ...args`, showing `status` meanwhile; throws when it fails. */
+export async function runChild(
+  script: string,
+  args: string[],
+  limit: number,
+  status: string,
+): Promise<ChildRun> {
+  const line = statusLine(status);
+  const started = performance.now();
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  let sampledRss = 0;
+  const sampler = setInterval(async () => {
+    if (child.pid) sampledRss = Math.max(sampledRss, await peakRss(child.pid));
+  }, 250);
+  let stopped = false;
+  const timer = setTimeout(() => {
+    stopped = true;
+    child.kill("SIGKILL");
+  }, limit * 1000);
+  const code = await new Promise<number | null>((done) => child.on("exit", (c) => done(c)));
+  const wall = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  clearTimeout(timer);
+  line.finish();
+  if (stopped) return { wall, sampledRss, stopped };
+  if (code !== 0) throw new Error(`${script} ${args.join(" ")} failed with exit code ${code}`);
+  return { wall, sampledRss, stopped, lastLine: stdout.trim().split("\n").at(-1) };
+}
+
+/** Peak resident set size of a running process (Linux `VmHWM`), in bytes; 0 when unknown. */
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+  const kib = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+  return kib ? Number(kib) * 1024 : 0;
+}
