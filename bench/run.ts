@@ -230,6 +230,10 @@ async function main(): Promise<void> {
     budget,
     buildLimit: BUILD_LIMIT,
   };
+  // The builds' output and caches are not reused (the corpora are): give the disk back.
+  for (const dir of ["dist-cold", "dist-rebuild", "dist-single", "cache"].map((name) => join(OUT, name)))
+    await rm(dir, { recursive: true, force: true });
+  await rm(work.dir, { recursive: true, force: true });
   const markdown = renderResults(results);
   process.stdout.write(`${markdown}\n`);
   await writeFile(quick ? join(OUT, "results-quick.md") : join("bench", "results.md"), `${markdown}\n`);
