@@ -68,7 +68,7 @@ function count(value: number): string {
 }
 
 function buildTarget(build: MeasuredBuild, results: Results): string {
-  if (build.label.startsWith("rebuild")) return "a small fraction of cold (next row)";
+  if (build.label.startsWith("rebuild")) return "a small fraction of cold (see Rebuild / cold)";
   if (build.skipped) return "";
   const { small, large } = results.corpus;
   if (build.posts >= large.posts && !results.quick) {
