@@ -12,8 +12,8 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { writeDist } from "../src/build/dist";
+import { type Progress, progressBar } from "../src/build/progress";
 import { buildSite } from "../src/build/site";
-import { type Progress, progressBar } from "./progress";
 
 /** Build variants the bench compares. */
 export type BuildVariant = "single" | "pool" | "cache";

@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { statusLine } from "./progress";
+import { statusLine } from "../src/build/progress";
 
 /** How a child process ended, and what it printed last on stdout. */
 export interface ChildRun {

@@ -10,7 +10,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { progressBar } from "./progress";
+import { progressBar } from "../src/build/progress";
 import { DEFAULT_SHAPE, makeVocabulary, siteConfig, syntheticPost } from "./synthetic";
 
 /** Changes whenever synthetic.ts writes different bytes, so stale folders are rewritten. */

@@ -14,12 +14,12 @@ import { link, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
+import { showsProgress, statusLine } from "../src/build/progress";
 import type { Manifest } from "../src/model";
 import type { BuildReport, BuildVariant } from "./build-child";
 import { runChild } from "./child";
 import { addPosts, generateCorpus } from "./generate";
 import type { ParseReport, ParseVariant } from "./parse-child";
-import { showsProgress, statusLine } from "./progress";
 import { type MeasuredBuild, type Results, renderResults } from "./results";
 import { bundleWorker, fillKv, measureServing } from "./serve";
 

@@ -12,9 +12,9 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { Miniflare } from "miniflare";
 import { feedsNamespaceId, kvPersistDir, openLocalKv } from "../src/build/local-kv";
+import { progressBar } from "../src/build/progress";
 import { type Manifest, manifestKey } from "../src/model";
 import { type LoadResult, type LoadSummary, runLoad, summarize } from "./load-client";
-import { progressBar } from "./progress";
 
 const run = promisify(execFile);
 

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Target } from "../deploy/store";
 import { offlineWranglerEnv } from "../deploy/wrangler";
+import { type Progress, progressBar } from "./progress";
 import type { BuildResult } from "./site";
 
 const USAGE = `usage: cli.ts <command> [options]
@@ -113,6 +114,16 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** A progress bar for parsing, drawn on a terminal only (silent in CI), made once the total is known. */
+function parsingProgress(): (done: number, total: number) => void {
+  let bar: Progress | undefined;
+  return (done, total) => {
+    bar ??= progressBar("parsing", total, "posts");
+    bar.update(done);
+    if (done === total) bar.finish();
+  };
+}
+
 /** After a publish: the ids now known to readers go into the content folder's id lock. */
 async function recordIds(contentDir: string, result: BuildResult): Promise<void> {
   const { recordPublishedIds } = await import("./id-lock");
@@ -143,6 +154,7 @@ async function buildContent(values: Options): Promise<BuildResult | number> {
       now,
       allowIdChanges: values["allow-id-changes"],
       threads: availableParallelism(),
+      ...(values.quiet ? {} : { onProgress: parsingProgress() }),
       ...(values["no-cache"] ? {} : { cacheDir: DEFAULT_CACHE_DIR }),
     });
   } catch (error) {
