@@ -84,7 +84,6 @@ function listing(dir: string): string[] {
 
 /** The salt of every key: the parser's fingerprint and the config the posts are parsed with. */
 export function cacheSalt(fingerprint: string, context: PostContext): string {
-  // `now` is left out on purpose: at most it decides "future or not", which `get` checks per entry.
   return createHash("sha256").update(fingerprint).update(JSON.stringify(context.config)).digest("hex");
 }
 
@@ -130,11 +129,8 @@ export class PostCache {
       .digest("hex");
   }
 
-  /**
-   * The stored parse of `key`, if any. With `now`, an entry for a post dated after it is a miss, for
-   * a parser that leaves future posts out (`published` is whole seconds; the check allows for that).
-   */
-  get(key: string, now?: Date): ParsedPostFile | undefined {
+  /** The stored parse of `key`, if any. */
+  get(key: string): ParsedPostFile | undefined {
     if (this.stored && !this.stored.has(key)) return undefined;
     let entry: CacheEntry;
     try {
@@ -143,13 +139,11 @@ export class PostCache {
       return undefined;
     }
     if (entry?.format !== CACHE_FORMAT || !entry.post || !Array.isArray(entry.problems)) return undefined;
-    if (now && !(Date.parse(entry.post.published) + 999 <= now.getTime())) return undefined;
     return { post: entry.post, problems: entry.problems };
   }
 
   /**
-   * Stores a parse. Only files that gave a post are kept: a file left out may have been left out
-   * because of the build's time (a parser that drops future posts), and such files are few. Written
+   * Stores a parse. Only files that gave a post are kept: files left out are few. Written
    * in place, without a temporary file and a rename: on this disk that halves the cost of a cold
    * build's thousands of entries, and half an entry is a miss anyway (see above).
    */

@@ -2,13 +2,9 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, posix, relative, sep } from "node:path";
 import type { Post } from "../model";
+import { PostCache } from "./cache";
 import { readSiteConfig, type SiteConfig } from "./config";
 import { newestFirst } from "./feeds";
-
-// Kept for callers that sort posts the way the build does.
-export { newestFirst };
-
-import { PostCache } from "./cache";
 import { checkIds, type IdLock, LOCK_FILE, readIdLock } from "./id-lock";
 import { parsePostFiles } from "./pool";
 import { HTML_EXTENSIONS, MARKDOWN_EXTENSIONS } from "./post";

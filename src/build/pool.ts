@@ -101,7 +101,7 @@ export async function parsePostFiles(
         paths.slice(start, start + LOOKUP_CHUNK).forEach((path, offset) => {
           const bytes = readFileSync(join(contentDir, path));
           const job = { index: start + offset, path, bytes, key: cache.keyOf(path, bytes) };
-          const hit = cache.get(job.key, context.now);
+          const hit = cache.get(job.key);
           if (hit) finish(job.index, hit);
           else waiting.push(job);
         });

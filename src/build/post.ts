@@ -19,10 +19,9 @@ import { cutSummary, firstParagraphText, htmlToText } from "./summary";
 export const MARKDOWN_EXTENSIONS = new Set([".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".mdown"]);
 export const HTML_EXTENSIONS = new Set([".html", ".htm"]);
 
+/** What parsing depends on besides the file (future posts are scheduled by the loader, not here). */
 export interface PostContext {
   config: SiteConfig;
-  /** Not used by parsing: future posts are scheduled by the loader. */
-  now?: Date;
 }
 
 /**

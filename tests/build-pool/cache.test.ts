@@ -24,8 +24,6 @@ let context: PostContext;
 let dir: string;
 let cache: PostCache;
 
-const NOW = new Date("2026-01-01T00:00:00Z");
-
 function samplePost(published: string): Post {
   return {
     id: "tag:example.com,2024-01-01:a",
@@ -45,7 +43,7 @@ function samplePost(published: string): Post {
 
 beforeAll(async () => {
   const config = await readSiteConfig(FINEWS_DIR, new ProblemLog("_config.yml"));
-  context = { config, now: NOW };
+  context = { config };
 });
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "post-cache-test-"));
@@ -67,8 +65,6 @@ describe("PostCache keys", () => {
       config: { ...context.config, site: { ...context.config.site, timezone: "UTC" } },
     };
     expect((await PostCache.open(dir, moved)).keyOf("_posts/a.md", bytes)).not.toBe(key);
-    const later = { ...context, now: new Date("2030-01-01T00:00:00Z") };
-    expect((await PostCache.open(dir, later)).keyOf("_posts/a.md", bytes)).toBe(key);
   });
 
   it("change with the parser's code: the fingerprint covers the sources", async () => {
@@ -86,43 +82,34 @@ describe("PostCache entries", () => {
 
   it("give back what was stored", () => {
     cache.set("ab12", parsed);
-    expect(cache.get("ab12", NOW)).toEqual(parsed);
-    expect(cache.get("cd34", NOW)).toBeUndefined();
-  });
-
-  it("are not kept for a file that published nothing (it may be a future post)", () => {
-    cache.set("ab12", { problems: parsed.problems });
-    expect(cache.get("ab12", NOW)).toBeUndefined();
-  });
-
-  it("are a miss when the post would be in the future at the time given", () => {
-    cache.set("ab12", parsed);
-    expect(cache.get("ab12", new Date("2023-12-31T23:59:59Z"))).toBeUndefined();
-    // `published` is whole seconds: within that second the file is parsed again.
-    expect(cache.get("ab12", new Date("2024-01-01T00:00:00.500Z"))).toBeUndefined();
-    expect(cache.get("ab12", new Date("2024-01-01T00:00:01Z"))).toEqual(parsed);
     expect(cache.get("ab12")).toEqual(parsed);
+    expect(cache.get("cd34")).toBeUndefined();
+  });
+
+  it("are not kept for a file that published nothing", () => {
+    cache.set("ab12", { problems: parsed.problems });
+    expect(cache.get("ab12")).toBeUndefined();
   });
 
   it("are looked up in the index once there is one, and on disk otherwise", () => {
     const other = new PostCache(dir, cache.salt);
     cache.index();
     other.set("ab12", parsed);
-    expect(cache.get("ab12", NOW)).toBeUndefined();
+    expect(cache.get("ab12")).toBeUndefined();
     cache.index();
-    expect(cache.get("ab12", NOW)).toEqual(parsed);
-    expect(new PostCache(dir, cache.salt).get("ab12", NOW)).toEqual(parsed);
+    expect(cache.get("ab12")).toEqual(parsed);
+    expect(new PostCache(dir, cache.salt).get("ab12")).toEqual(parsed);
     cache.set("cd34", parsed);
-    expect(cache.get("cd34", NOW)).toEqual(parsed);
+    expect(cache.get("cd34")).toEqual(parsed);
   });
 
   it("are a miss when unreadable or of another format", async () => {
     cache.set("ab12", parsed);
     const file = join(dir, "ab", "ab12.json");
     await writeFile(file, "{ not json");
-    expect(cache.get("ab12", NOW)).toBeUndefined();
+    expect(cache.get("ab12")).toBeUndefined();
     await writeFile(file, JSON.stringify({ ...parsed, format: CACHE_FORMAT + 1 }));
-    expect(cache.get("ab12", NOW)).toBeUndefined();
+    expect(cache.get("ab12")).toBeUndefined();
   });
 });
 

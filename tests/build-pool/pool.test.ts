@@ -24,7 +24,7 @@ async function parseOneByOne(contentDir: string, path: string): Promise<ParsedPo
 
 beforeAll(async () => {
   const config = await readSiteConfig(FINEWS_DIR, new ProblemLog("_config.yml"));
-  context = { config, now: new Date("2026-01-01T00:00:00Z") };
+  context = { config };
   // Reversed, so that "input order" cannot pass by accident as "sorted order".
   paths = (await readdir(join(FINEWS_DIR, "_posts")))
     .map((name) => `_posts/${name}`)
