@@ -4,7 +4,7 @@
  * original instead of its full text, and a document still over budget keeps fewer items.
  * Everything trimmed is reported.
  */
-import type { FeedView, Post } from "../model";
+import type { Post } from "../model";
 import { escapeText } from "../render/xml";
 import type { Problem } from "./problems";
 
@@ -40,27 +40,24 @@ export function capLargePosts(
 }
 
 /**
- * Renders `view`, dropping its oldest items until the document fits `budget` (one item always stays).
- * Returns the bytes and how many items were left out.
+ * How many items, newest first, a document can keep within `budget` bytes: `fixed` bytes of head and
+ * tail, then the items of `itemSizes` with `separator` bytes between two. One item always stays.
  */
-export function renderWithinBudget(
-  view: FeedView,
-  render: (view: FeedView) => string,
+export function itemsWithinBudget(
+  fixed: number,
+  itemSizes: readonly number[],
+  separator: number,
   budget: number,
-): { bytes: Uint8Array; dropped: number } {
-  let bytes = encoder.encode(render(view));
-  if (bytes.byteLength <= budget || view.items.length <= 1) return { bytes, dropped: 0 };
-  // Binary search for the most items that fit: sizes grow with the item count.
-  let fits = 1;
-  let fails = view.items.length;
-  while (fails - fits > 1) {
-    const middle = Math.floor((fits + fails) / 2);
-    if (encoder.encode(render({ ...view, items: view.items.slice(0, middle) })).byteLength <= budget)
-      fits = middle;
-    else fails = middle;
+): number {
+  let total = fixed;
+  let count = 0;
+  for (const size of itemSizes) {
+    const next = total + size + (count > 0 ? separator : 0);
+    if (next > budget && count > 0) break;
+    total = next;
+    count++;
   }
-  bytes = encoder.encode(render({ ...view, items: view.items.slice(0, fits) }));
-  return { bytes, dropped: view.items.length - fits };
+  return count;
 }
 
 export function formatBytes(bytes: number): string {

@@ -16,19 +16,16 @@ import {
   type ScheduledRoutes,
   type Site,
 } from "../model";
-import { renderAtom } from "../render/atom";
+import { atomParts } from "../render/atom";
 import { httpDate } from "../render/dates";
-import { renderJsonFeed } from "../render/jsonfeed";
-import { renderRss } from "../render/rss";
-import { DEFAULT_FEED_BUDGET, formatBytes, renderWithinBudget } from "./budget";
+import type { DocumentParts } from "../render/document";
+import { jsonFeedParts } from "../render/jsonfeed";
+import { rssParts } from "../render/rss";
+import { DEFAULT_FEED_BUDGET, formatBytes, itemsWithinBudget } from "./budget";
 import { feedScopes, feedsOf, feedViews, newestFirst, postsIn } from "./feeds";
 import type { Problem } from "./problems";
 
-const RENDERERS: Record<FeedFormat, (view: FeedView) => string> = {
-  rss: renderRss,
-  atom: renderAtom,
-  json: renderJsonFeed,
-};
+const PARTS: Record<FeedFormat, DocumentParts> = { rss: rssParts, atom: atomParts, json: jsonFeedParts };
 
 export interface RenderedSite {
   manifest: Manifest;
@@ -53,7 +50,7 @@ export function renderSite(
   budget = DEFAULT_FEED_BUDGET,
   scheduled: readonly Post[] = [],
 ): RenderedSite {
-  const output: Output = { documents: new Map(), trimmed: new Map() };
+  const output: Output = { documents: new Map(), trimmed: new Map(), items: new RenderedItems() };
   const feeds = feedsOf(posts);
   const routes: Manifest["routes"] = {};
   for (const feed of feeds) Object.assign(routes, renderFeed(site, feed.scope, feed.posts, budget, output));
@@ -90,6 +87,63 @@ interface Output {
   documents: Map<string, Uint8Array>;
   /** By message, so a document rendered again for a schedule is reported once. */
   trimmed: Map<string, Problem>;
+  items: RenderedItems;
+}
+
+/**
+ * Each post's item in each format, rendered once: a post is in the site feed, its categories' and
+ * tags' feeds and their archive pages, and its item is the same bytes in all of them.
+ */
+class RenderedItems {
+  private readonly byFormat = new Map<FeedFormat, WeakMap<Post, Uint8Array>>(
+    FEED_FORMATS.map((format) => [format, new WeakMap()]),
+  );
+
+  get(format: FeedFormat, post: Post): Uint8Array {
+    const rendered = this.byFormat.get(format) as WeakMap<Post, Uint8Array>;
+    let bytes = rendered.get(post);
+    if (!bytes) {
+      bytes = encoder.encode(PARTS[format].item(post));
+      rendered.set(post, bytes);
+    }
+    return bytes;
+  }
+}
+
+/**
+ * The document of `view` in `format`: head, as many items as `budget` allows (newest first), tail.
+ * Returns the bytes and how many items were left out.
+ */
+function renderWithinBudget(
+  view: FeedView,
+  format: FeedFormat,
+  budget: number,
+  items: RenderedItems,
+): { bytes: Uint8Array; dropped: number } {
+  const parts = PARTS[format];
+  const head = encoder.encode(parts.head(view));
+  const tail = encoder.encode(parts.tail(view));
+  const separator = encoder.encode(parts.separator);
+  const rendered = view.items.map((post) => items.get(format, post));
+  const sizes = rendered.map((bytes) => bytes.byteLength);
+  const kept = itemsWithinBudget(head.byteLength + tail.byteLength, sizes, separator.byteLength, budget);
+  const pieces: Uint8Array[] = [head];
+  rendered.slice(0, kept).forEach((bytes, i) => {
+    if (i > 0) pieces.push(separator);
+    pieces.push(bytes);
+  });
+  pieces.push(tail);
+  return { bytes: concatBytes(pieces), dropped: rendered.length - kept };
+}
+
+function concatBytes(pieces: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.byteLength, 0));
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.byteLength;
+  }
+  return out;
 }
 
 /** Every document of one feed (subscription and archive pages, every format), as routes. */
@@ -104,7 +158,7 @@ function renderFeed(
   for (const view of feedViews(site, scope, posts)) {
     for (const format of FEED_FORMATS) {
       const path = view.urls[format].slice(site.url.length);
-      const { bytes, dropped } = renderWithinBudget(view, RENDERERS[format], budget);
+      const { bytes, dropped } = renderWithinBudget(view, format, budget, output.items);
       if (dropped > 0) {
         const problem: Problem = {
           path,

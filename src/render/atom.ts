@@ -3,6 +3,7 @@
  */
 import type { Author, FeedView, Post } from "../model";
 import { parseRfc3339, rfc3339 } from "./dates";
+import { type DocumentParts, renderDocument } from "./document";
 import { HISTORY_NS, relatedLinks } from "./history";
 import { emptyElement, openTag, stripInvalidXmlChars, textElement, XML_DECLARATION } from "./xml";
 
@@ -21,7 +22,7 @@ function renderAuthor(person: Author): string[] {
   return ["<author>", ...lines.map((line) => `  ${line}`), "</author>"];
 }
 
-function renderEntry(post: Post): string[] {
+function renderEntry(post: Post): string {
   const lines = [
     // RFC 4287 §4.1.2: atom:entry MUST contain exactly one atom:id, atom:title and atom:updated.
     textElement("id", post.id),
@@ -41,11 +42,10 @@ function renderEntry(post: Post): string[] {
   const terms = new Set([...post.categories, ...post.tags].map(stripInvalidXmlChars));
   for (const term of terms) if (term !== "") lines.push(emptyElement("category", { term }));
   for (const author of post.authors) lines.push(...renderAuthor(author));
-  return ["  <entry>", ...lines.map((line) => `    ${line}`), "  </entry>"];
+  return `${["  <entry>", ...lines.map((line) => `    ${line}`), "  </entry>"].join("\n")}\n`;
 }
 
-/** Renders a feed view as an Atom 1.0 document (UTF-8 text ending with a newline). */
-export function renderAtom(view: FeedView): string {
+function renderHead(view: FeedView): string {
   const { site } = view;
   const head = [
     // RFC 4287 §4.1.1: atom:feed MUST contain exactly one atom:id, atom:title and atom:updated.
@@ -68,7 +68,7 @@ export function renderAtom(view: FeedView): string {
   );
   // RFC 5005 §4: an archive document carries fh:archive.
   if (view.history.archive) head.push(emptyElement("fh:archive", {}));
-  return [
+  const lines = [
     XML_DECLARATION,
     // RFC 4287 §2: xml:lang gives the language of the whole document.
     openTag("feed", {
@@ -77,8 +77,19 @@ export function renderAtom(view: FeedView): string {
       "xml:lang": site.language,
     }),
     ...head.map((line) => `  ${line}`),
-    ...view.items.flatMap(renderEntry),
-    "</feed>",
-    "",
-  ].join("\n");
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** Atom 1.0 in parts: each entry is the same in every feed (see document.ts). */
+export const atomParts: DocumentParts = {
+  head: renderHead,
+  item: renderEntry,
+  separator: "",
+  tail: () => "</feed>\n",
+};
+
+/** Renders a feed view as an Atom 1.0 document (UTF-8 text ending with a newline). */
+export function renderAtom(view: FeedView): string {
+  return renderDocument(atomParts, view);
 }

@@ -4,6 +4,7 @@
  */
 import type { Author, FeedView, Post } from "../model";
 import { parseRfc3339, rfc3339 } from "./dates";
+import { type DocumentParts, renderDocument } from "./document";
 import { stripInvalidXmlChars as clean } from "./xml";
 
 /** JSON Feed 1.1 author: name, url, avatar (no e-mail). */
@@ -41,11 +42,11 @@ function jsonItem(post: Post): Record<string, unknown> {
   };
 }
 
-/** Renders a feed view as a JSON Feed 1.1 document (UTF-8 text ending with a newline). */
-export function renderJsonFeed(view: FeedView): string {
+/** The top-level members before `items`, which comes last so that items can follow as text. */
+function feedMembers(view: FeedView): Record<string, unknown> {
   const { site } = view;
   const description = clean(view.description);
-  const feed = {
+  return {
     version: "https://jsonfeed.org/version/1.1",
     title: clean(view.title),
     ...(description === "" ? {} : { description }),
@@ -59,7 +60,30 @@ export function renderJsonFeed(view: FeedView): string {
     authors: [jsonAuthor(site.author ?? { name: site.title })],
     // JSON Feed 1.1: hubs lists the WebSub hubs of the feed.
     ...(site.hub ? { hubs: [{ type: "WebSub", url: clean(site.hub) }] } : {}),
-    items: view.items.map(jsonItem),
   };
-  return `${JSON.stringify(feed, null, 2)}\n`;
+}
+
+/** `JSON.stringify(value, null, 2)` nested `depth` levels deep (JSON strings hold no raw line breaks). */
+function indented(value: unknown, depth: number): string {
+  const pad = "  ".repeat(depth);
+  return pad + JSON.stringify(value, null, 2).replace(/\n/g, `\n${pad}`);
+}
+
+/**
+ * JSON Feed 1.1 in parts, laid out as `JSON.stringify(feed, null, 2)` would lay it out: the head is
+ * the object up to `"items": [`, each item is the same in every feed (see document.ts).
+ */
+export const jsonFeedParts: DocumentParts = {
+  head: (view) => {
+    const members = JSON.stringify(feedMembers(view), null, 2);
+    return `${members.slice(0, -"\n}".length)},\n  "items": [\n`;
+  },
+  item: (post) => indented(jsonItem(post), 2),
+  separator: ",\n",
+  tail: () => "\n  ]\n}\n",
+};
+
+/** Renders a feed view as a JSON Feed 1.1 document (UTF-8 text ending with a newline). */
+export function renderJsonFeed(view: FeedView): string {
+  return renderDocument(jsonFeedParts, view);
 }

@@ -4,6 +4,7 @@
  */
 import type { FeedView, Post } from "../model";
 import { rfc822 } from "./dates";
+import { type DocumentParts, renderDocument } from "./document";
 import { HISTORY_NS, relatedLinks } from "./history";
 import { emptyElement, openTag, stripInvalidXmlChars, textElement, XML_DECLARATION } from "./xml";
 
@@ -14,7 +15,7 @@ const NAMESPACES = {
   "xmlns:dc": "http://purl.org/dc/elements/1.1/",
 };
 
-function renderItem(post: Post): string[] {
+function renderItem(post: Post): string {
   const lines = [
     // RSS Best Practices (guid): an opaque id must say isPermaLink="false".
     textElement("guid", post.id, { isPermaLink: "false" }),
@@ -29,11 +30,10 @@ function renderItem(post: Post): string[] {
   for (const term of terms) if (term !== "") lines.push(textElement("category", term));
   // RSS 2.0 `author` must be an e-mail address; a bare name goes in dc:creator.
   for (const author of post.authors) lines.push(textElement("dc:creator", author.name));
-  return ["    <item>", ...lines.map((line) => `      ${line}`), "    </item>"];
+  return `${["    <item>", ...lines.map((line) => `      ${line}`), "    </item>"].join("\n")}\n`;
 }
 
-/** Renders a feed view as an RSS 2.0 document (UTF-8 text ending with a newline). */
-export function renderRss(view: FeedView): string {
+function renderHead(view: FeedView): string {
   const { site } = view;
   // RSS 2.0: channel title, link and description are required; fall back to the title.
   const channel = [
@@ -54,14 +54,24 @@ export function renderRss(view: FeedView): string {
   }
   channel.push(textElement("generator", "feed-publisher"));
   if (view.history.archive) channel.push(emptyElement("fh:archive", {}));
-  return [
+  const lines = [
     XML_DECLARATION,
     openTag("rss", view.history.archive ? { ...NAMESPACES, "xmlns:fh": HISTORY_NS } : NAMESPACES),
     "  <channel>",
     ...channel.map((line) => `    ${line}`),
-    ...view.items.flatMap(renderItem),
-    "  </channel>",
-    "</rss>",
-    "",
-  ].join("\n");
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** RSS 2.0 in parts: each item is the same in every feed (see document.ts). */
+export const rssParts: DocumentParts = {
+  head: renderHead,
+  item: renderItem,
+  separator: "",
+  tail: () => "  </channel>\n</rss>\n",
+};
+
+/** Renders a feed view as an RSS 2.0 document (UTF-8 text ending with a newline). */
+export function renderRss(view: FeedView): string {
+  return renderDocument(rssParts, view);
 }

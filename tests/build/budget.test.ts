@@ -3,9 +3,16 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { feedView, postsIn } from "../../src/build/feeds";
 import { formatProblem } from "../../src/build/problems";
 import { type BuildResult, buildSite } from "../../src/build/site";
+import { FEED_FORMATS } from "../../src/model";
+import { renderAtom } from "../../src/render/atom";
+import { renderJsonFeed } from "../../src/render/jsonfeed";
+import { renderRss } from "../../src/render/rss";
 import { checkEveryFeed } from "../helpers/check-build";
+
+const RENDER = { rss: renderRss, atom: renderAtom, json: renderJsonFeed };
 
 let dir: string;
 let result: BuildResult;
@@ -46,5 +53,20 @@ describe("the feed byte budget", () => {
     );
     expect(lines.filter((l) => l.includes("feed budget with 12 items"))).toHaveLength(6);
     expect(await checkEveryFeed(result)).toBe(Object.keys(result.manifest.routes).length);
+  });
+
+  it("builds each trimmed document from the items it keeps, as the renderers would", () => {
+    const scope = { kind: "category", name: "big" } as const;
+    const view = feedView(result.site.config.site, scope, postsIn(scope, result.site.posts));
+    const decoder = new TextDecoder();
+    for (const format of FEED_FORMATS) {
+      const entry =
+        result.manifest.routes[`/category/big/${format === "json" ? "feed.json" : `${format}.xml`}`];
+      const text = decoder.decode(result.documents.get(entry?.key ?? ""));
+      const kept = (text.match(/<entry>|<item>|"content_html"/g) ?? []).length;
+      expect(kept).toBeGreaterThan(0);
+      expect(kept).toBeLessThan(view.items.length);
+      expect(text).toBe(RENDER[format]({ ...view, items: view.items.slice(0, kept) }));
+    }
   });
 });
