@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   });
   progress?.finish();
   const built = performance.now();
-  const bytes = await writeDist(values.out, result);
+  const { bytes } = await writeDist(values.out, result);
   const written = performance.now();
   const usage = process.resourceUsage();
   const report: BuildReport = {

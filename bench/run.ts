@@ -153,24 +153,26 @@ async function main(): Promise<void> {
   const large = await generateCorpus(join(OUT, `corpus-${sizes.large}`), sizes.large);
   const smallLabel = `cold, ${sizes.small.toLocaleString("en-US")} posts`;
 
-  // As `cli.ts build` builds (every core, the parsed-post cache), cold with an empty cache on a copy
-  // of the corpus; then ten new posts and a rebuild.
+  // As `cli.ts build` builds (every core, the parsed-post cache), cold with an empty cache and an
+  // empty dist/ on a copy of the corpus; then ten new posts and a rebuild into the same dist/.
   const work = { dir: join(OUT, `rebuild-${sizes.small}`), posts: sizes.small };
   const cacheDir = join(OUT, "cache");
   await linkedCopy(small.dir, work.dir);
   await rm(cacheDir, { recursive: true, force: true });
+  for (const name of ["dist-cold", "dist-large", "dist-single"])
+    await rm(join(OUT, name), { recursive: true, force: true });
   const cold = await measureBuild(smallLabel, "cache", work, join(OUT, "dist-cold"), limit(), cacheDir);
   await addPosts(work.dir, sizes.small, ADDED_POSTS, "new posts", true);
   const rebuilt = await measureBuild(
     `rebuild, +${ADDED_POSTS} new posts`,
     "cache",
     { ...work, posts: sizes.small + ADDED_POSTS },
-    join(OUT, "dist-rebuild"),
+    join(OUT, "dist-cold"),
     limit(),
     cacheDir,
   );
 
-  // Serving, over KV filled from the cold build.
+  // Serving, over KV filled from the build in dist-cold (the rebuild, which differs by ten posts).
   if (!cold.report) throw new Error("the cold build did not finish in time: nothing to serve");
   const bundleStatus = statusLine("  bundling the Worker (wrangler deploy --dry-run)");
   const bundle = await bundleWorker(process.cwd(), join(OUT, "worker-bundle"));
@@ -231,7 +233,7 @@ async function main(): Promise<void> {
     buildLimit: BUILD_LIMIT,
   };
   // The builds' output and caches are not reused (the corpora are): give the disk back.
-  for (const dir of ["dist-cold", "dist-rebuild", "dist-single", "cache"].map((name) => join(OUT, name)))
+  for (const dir of ["dist-cold", "dist-single", "cache"].map((name) => join(OUT, name)))
     await rm(dir, { recursive: true, force: true });
   await rm(work.dir, { recursive: true, force: true });
   const markdown = renderResults(results);

@@ -177,7 +177,7 @@ async function buildContent(values: Options): Promise<BuildResult | number> {
     console.error(`error: ${values.content}: no post could be published`);
     return 1;
   }
-  const bytes = await writeDist(values.out, result);
+  const { bytes } = await writeDist(values.out, result);
   const seconds = (performance.now() - started) / 1000;
   await printReport(result, values.out, bytes, seconds, values.quiet);
 
