@@ -60,6 +60,7 @@ async function main(): Promise<void> {
   let progress: Progress | undefined;
   const result = await buildSite(content, {
     now: new Date(values.now),
+    outDir: values.out,
     threads: variant === "single" ? 0 : availableParallelism(),
     cacheDir: variant === "cache" ? values["cache-dir"] : undefined,
     onProgress: (done, total) => {

@@ -153,6 +153,7 @@ async function buildContent(values: Options): Promise<BuildResult | number> {
     result = await buildSite(values.content, {
       now,
       allowIdChanges: values["allow-id-changes"],
+      outDir: values.out,
       threads: availableParallelism(),
       ...(values.quiet ? {} : { onProgress: parsingProgress() }),
       ...(values["no-cache"] ? {} : { cacheDir: DEFAULT_CACHE_DIR }),

@@ -3,9 +3,10 @@
  * Feed, so the build gzips each document once and the Worker serves those bytes as they are to
  * clients that accept gzip (RFC 9110 §8.4.1.3, §12.5.3).
  */
-import { promisify } from "node:util";
-import { gzip, gzipSync } from "node:zlib";
-import type { ManifestEntry } from "../model";
+import { Worker } from "node:worker_threads";
+import { gzipSync } from "node:zlib";
+import type { Manifest, ManifestEntry } from "../model";
+import { copyDocuments, type Documents, FolderDocuments } from "./document-store";
 import type { RenderedSite } from "./documents";
 import { mapEntries, storeDocument } from "./manifest-routes";
 
@@ -35,67 +36,190 @@ export function gzipEtag(identityEtag: string): string {
   return identityEtag.endsWith('"') ? `${identityEtag.slice(0, -1)}-gzip"` : `"${identityEtag}-gzip"`;
 }
 
+/** A gzip variant already stored in the build's documents (taken over from an earlier build). */
+export interface StoredVariant {
+  key: string;
+  size: number;
+}
+
+/** Gzip bytes made ahead by identity key, or variants already stored; see `Compressor`. */
+export type Precompressed = ReadonlyMap<string, Uint8Array | StoredVariant>;
+
 /**
  * Adds `gzip` to every entry of the manifest (routes and every scheduled change) but archive pages
- * whose document
- * shrinks by at least `MIN_GZIP_SAVING`, and the gzip bytes to `documents`. Each document is
- * compressed once however many routes point at it. The input is not modified.
+ * whose document shrinks by at least `MIN_GZIP_SAVING`, and the gzip bytes to the documents. Each
+ * document is compressed once however many routes point at it, unless `precompressed` has it. The
+ * input is not modified.
  */
 export function addGzipVariants(
   rendered: RenderedSite,
-  precompressed: ReadonlyMap<string, Uint8Array> = new Map(),
+  precompressed: Precompressed = new Map(),
 ): RenderedSite {
-  const documents = new Map(rendered.documents);
+  const documents = copyDocuments(rendered.documents);
   const variants = new Map<string, ManifestEntry["gzip"] | null>();
   const variantOf = (entry: ManifestEntry): ManifestEntry["gzip"] | null => {
     let variant = variants.get(entry.key);
     if (variant !== undefined) return variant;
-    const bytes = documents.get(entry.key);
-    if (!bytes) throw new Error(`the manifest points at ${entry.key}, which was not rendered`);
-    const gzipped = precompressed.get(entry.key) ?? gzipDocument(bytes);
     variant = null;
-    if (gzipped.byteLength <= bytes.byteLength * (1 - MIN_GZIP_SAVING)) {
-      const stored = storeDocument(documents, gzipped, entry.contentType, entry.lastModified);
-      variant = { key: stored.key, etag: gzipEtag(entry.etag), size: stored.size };
+    const made = precompressed.get(entry.key);
+    if (made && !(made instanceof Uint8Array)) {
+      if (made.size <= entry.size * (1 - MIN_GZIP_SAVING))
+        variant = { key: made.key, etag: gzipEtag(entry.etag), size: made.size };
+      else documents.delete(made.key);
+    } else {
+      const gzipped = made ?? gzipDocument(identityBytes(documents, entry.key));
+      if (gzipped.byteLength <= entry.size * (1 - MIN_GZIP_SAVING)) {
+        const stored = storeDocument(documents, gzipped, entry.contentType, entry.lastModified);
+        variant = { key: stored.key, etag: gzipEtag(entry.etag), size: stored.size };
+      }
     }
     variants.set(entry.key, variant);
     return variant;
   };
   const manifest = mapEntries(rendered.manifest, (entry) => {
-    // Archive pages are two thirds of the bytes but fetched once per subscriber (then cached for a
-    // year): compressing them would double the build's time for little traffic.
-    if (entry.gzip || entry.archive) return entry;
+    if (entry.gzip || !compressed(entry)) return entry;
     const gzip = variantOf(entry);
     return gzip ? { ...entry, gzip } : entry;
   });
   return { ...rendered, manifest, documents };
 }
 
-const gzipAsync = promisify(gzip);
+/**
+ * Archive pages are two thirds of the bytes but fetched once per subscriber (then cached for a
+ * year): compressing them would double the build's time for little traffic.
+ */
+function compressed(entry: Pick<ManifestEntry, "archive">): boolean {
+  return !entry.archive;
+}
 
-/** Documents being compressed at once (libuv's thread pool has four threads by default). */
-const PRECOMPRESS_CONCURRENCY = 8;
+function identityBytes(documents: Documents, key: string): Uint8Array {
+  const bytes = documents.get(key);
+  if (!bytes) throw new Error(`the manifest points at ${key}, which was not rendered`);
+  return bytes;
+}
 
 /**
- * The gzip bytes of every document `addGzipVariants` will compress, made on libuv's thread pool so
- * that every core works (the same zlib settings, so the same bytes as `gzipDocument`). Pass the
- * result to `addGzipVariants`.
+ * The compressing thread's code: plain JavaScript, so it starts in milliseconds without the
+ * TypeScript loader. It gzips each document it is sent with the settings of `gzipDocument`.
  */
-export async function precompress(rendered: RenderedSite): Promise<Map<string, Uint8Array>> {
-  const keys = new Set<string>();
-  mapEntries(rendered.manifest, (entry) => {
-    if (!entry.gzip && !entry.archive) keys.add(entry.key);
-    return entry;
-  });
-  const out = new Map<string, Uint8Array>();
-  const queue = [...keys];
-  // A few streams at a time: each holds zlib's buffers, and libuv runs four at once anyway.
-  const worker = async () => {
-    for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
-      const bytes = rendered.documents.get(key);
-      if (bytes) out.set(key, new Uint8Array(await gzipAsync(bytes, { level: GZIP_LEVEL })));
+const GZIP_THREAD = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { gzipSync } = require("node:zlib");
+const { createHash } = require("node:crypto");
+const { statSync, writeFileSync } = require("node:fs");
+const { join } = require("node:path");
+const { queued, folder } = workerData;
+parentPort.on("message", ({ key, bytes, size }) => {
+  const gzipped = gzipSync(bytes, { level: ${GZIP_LEVEL} });
+  if (folder) {
+    // Stored as FolderDocuments stores a document: under doc/<sha256>, unless already there whole.
+    const stored = "doc/" + createHash("sha256").update(gzipped).digest("hex");
+    const path = join(folder, stored);
+    const wrote = statSync(path, { throwIfNoEntry: false })?.size !== gzipped.byteLength;
+    if (wrote) writeFileSync(path, gzipped);
+    Atomics.sub(queued, 0, size);
+    parentPort.postMessage({ key, stored: { key: stored, size: gzipped.byteLength }, wrote });
+  } else {
+    Atomics.sub(queued, 0, size);
+    parentPort.postMessage({ key, gzipped }, [gzipped.buffer]);
+  }
+});
+`;
+
+/** What the compressing thread answers: the gzip bytes, or where it stored them in the folder. */
+type ThreadReply =
+  | { key: string; gzipped: Uint8Array }
+  | { key: string; stored: StoredVariant; wrote: boolean };
+
+/**
+ * Gzip made while the feeds are still being rendered: each document is sent to a thread of its own
+ * as soon as it exists (the same zlib settings, so the same bytes as `gzipDocument`), so the other
+ * core compresses while this one renders, and only documents waiting their turn are held. Variants
+ * an earlier build left in the same folder are taken over instead (see the constructor). Pass
+ * `done()` to `addGzipVariants`.
+ */
+export class Compressor {
+  private readonly made = new Map<string, Uint8Array | StoredVariant>();
+  private readonly reusable = new Map<string, StoredVariant>();
+  private thread: Worker | undefined;
+  private waiting = 0;
+  /**
+   * KiB sent to the thread and not yet compressed, counted down by the thread itself: this thread
+   * reads its messages only once rendering is over.
+   */
+  private readonly queued = new Int32Array(new SharedArrayBuffer(4));
+  private failure: Error | undefined;
+  private settle: (() => void) | undefined;
+
+  /**
+   * `earlier`: the manifest of the build that wrote `documents`' folder before, if any: its variants
+   * of documents that did not change are still there and right.
+   */
+  constructor(
+    private readonly documents: Documents,
+    earlier?: Manifest,
+  ) {
+    if (earlier && documents instanceof FolderDocuments) {
+      mapEntries(earlier, (entry) => {
+        if (entry.gzip) this.reusable.set(entry.key, { key: entry.gzip.key, size: entry.gzip.size });
+        return entry;
+      });
     }
-  };
-  await Promise.all(Array.from({ length: PRECOMPRESS_CONCURRENCY }, worker));
-  return out;
+  }
+
+  /** Starts compressing the document `entry` describes, unless it is an archive page or known. */
+  add(entry: ManifestEntry, bytes: Uint8Array): void {
+    if (!compressed(entry) || this.made.has(entry.key)) return;
+    const earlier = this.reusable.get(entry.key);
+    const folder = this.documents instanceof FolderDocuments ? this.documents : undefined;
+    if (earlier && folder?.adopt(earlier.key, earlier.size)) {
+      this.made.set(entry.key, earlier);
+      return;
+    }
+    // When the thread lags behind, this thread compresses too rather than queue more bytes.
+    if (Atomics.load(this.queued, 0) > MAX_QUEUED_KIB) {
+      this.made.set(entry.key, gzipDocument(bytes));
+      return;
+    }
+    this.made.set(entry.key, EMPTY);
+    this.waiting++;
+    const size = Math.ceil(bytes.byteLength / 1024);
+    Atomics.add(this.queued, 0, size);
+    this.start().postMessage({ key: entry.key, bytes, size });
+  }
+
+  /** Every variant, once every document sent has come back compressed; the thread is then stopped. */
+  async done(): Promise<Precompressed> {
+    if (this.waiting > 0 && !this.failure) await new Promise<void>((resolve) => (this.settle = resolve));
+    await this.thread?.terminate();
+    this.thread = undefined;
+    if (this.failure) throw this.failure;
+    return this.made;
+  }
+
+  private start(): Worker {
+    if (this.thread) return this.thread;
+    const folder = this.documents instanceof FolderDocuments ? this.documents.dir : undefined;
+    const thread = new Worker(GZIP_THREAD, { eval: true, workerData: { queued: this.queued, folder } });
+    thread.on("message", (reply: ThreadReply) => {
+      if ("gzipped" in reply) this.made.set(reply.key, reply.gzipped);
+      else {
+        (this.documents as FolderDocuments).written(reply.stored.key, reply.stored.size, reply.wrote);
+        this.made.set(reply.key, reply.stored);
+      }
+      this.waiting--;
+      if (this.waiting === 0) this.settle?.();
+    });
+    thread.on("error", (error) => {
+      this.failure ??= error;
+      this.settle?.();
+    });
+    this.thread = thread;
+    return thread;
+  }
 }
+
+const EMPTY = new Uint8Array(0);
+
+/** KiB the compressing thread may have waiting before this thread compresses too. */
+const MAX_QUEUED_KIB = 32 * 1024;

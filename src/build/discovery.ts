@@ -15,6 +15,7 @@ import {
 } from "../model";
 import { DISCOVERY_PATH, feedPath, OPML_PATH, opmlPath } from "../paths";
 import { emptyElement, escapeText, openTag, textElement, XML_DECLARATION } from "../render/xml";
+import { copyDocuments, type Documents } from "./document-store";
 import type { RenderedSite } from "./documents";
 import { feedView } from "./feeds";
 import { parseFeedPath, routeTimeline, sortedByPath, storeDocument } from "./manifest-routes";
@@ -212,7 +213,7 @@ const encoder = new TextEncoder();
 /** The discovery routes (`/` and every `/feeds.opml` variant) for one directory, stored in `documents`. */
 export function discoveryRoutes(
   directory: FeedDirectory,
-  documents: Map<string, Uint8Array>,
+  documents: Documents,
 ): Record<string, ManifestEntry> {
   const store = (text: string, contentType: string) =>
     storeDocument(documents, encoder.encode(text), contentType, directory.updated);
@@ -233,7 +234,7 @@ export function discoveryRoutes(
  * that `schedule` entry). The input is not modified.
  */
 export function addDiscoveryDocuments(rendered: RenderedSite, site: Site): RenderedSite {
-  const documents = new Map(rendered.documents);
+  const documents = copyDocuments(rendered.documents);
   const states = routeTimeline(rendered.manifest).map((routes) => {
     const directory = feedDirectory(site, routes);
     return directory ? discoveryRoutes(directory, documents) : {};

@@ -12,6 +12,7 @@ import {
   type FeedScope,
   type FeedView,
   type Manifest,
+  type ManifestEntry,
   type Post,
   type ScheduledRoutes,
   type Site,
@@ -22,7 +23,9 @@ import type { DocumentParts } from "../render/document";
 import { jsonFeedParts } from "../render/jsonfeed";
 import { rssParts } from "../render/rss";
 import { DEFAULT_FEED_BUDGET, formatBytes, itemsWithinBudget } from "./budget";
+import type { Documents } from "./document-store";
 import { feedScopes, feedsOf, feedViews, newestFirst, postsIn } from "./feeds";
+import { RenderedItems } from "./items";
 import type { Problem } from "./problems";
 
 const PARTS: Record<FeedFormat, DocumentParts> = { rss: rssParts, atom: atomParts, json: jsonFeedParts };
@@ -30,7 +33,7 @@ const PARTS: Record<FeedFormat, DocumentParts> = { rss: rssParts, atom: atomPart
 export interface RenderedSite {
   manifest: Manifest;
   /** Document bytes by KV key. */
-  documents: Map<string, Uint8Array>;
+  documents: Documents;
   /** Number of feeds (each published in every format). */
   feeds: number;
   /** Documents that had to leave items out to stay within the byte budget. */
@@ -49,8 +52,28 @@ export function renderSite(
   posts: readonly Post[],
   budget = DEFAULT_FEED_BUDGET,
   scheduled: readonly Post[] = [],
+  options: RenderOptions = {},
 ): RenderedSite {
-  const output: Output = { documents: new Map(), trimmed: new Map(), items: new RenderedItems() };
+  const output: Output = {
+    documents: options.documents ?? new Map(),
+    trimmed: new Map(),
+    items: new RenderedItems(PARTS, options.spillItems),
+    onDocument: options.onDocument,
+  };
+  try {
+    return renderAll(site, posts, budget, scheduled, output);
+  } finally {
+    output.items.close();
+  }
+}
+
+function renderAll(
+  site: Site,
+  posts: readonly Post[],
+  budget: number,
+  scheduled: readonly Post[],
+  output: Output,
+): RenderedSite {
   const feeds = feedsOf(posts);
   const routes: Manifest["routes"] = {};
   for (const feed of feeds) Object.assign(routes, renderFeed(site, feed.scope, feed.posts, budget, output));
@@ -83,31 +106,21 @@ export function renderSite(
   };
 }
 
+export interface RenderOptions {
+  /** Where the documents go (default: a new `Map`). */
+  documents?: Documents;
+  /** Keep rendered items in a scratch file rather than in memory (for large builds). */
+  spillItems?: boolean;
+  /** Called with each document as it is rendered (each time a route is given one). */
+  onDocument?: (entry: ManifestEntry, bytes: Uint8Array) => void;
+}
+
 interface Output {
-  documents: Map<string, Uint8Array>;
+  documents: Documents;
+  onDocument: RenderOptions["onDocument"];
   /** By message, so a document rendered again for a schedule is reported once. */
   trimmed: Map<string, Problem>;
   items: RenderedItems;
-}
-
-/**
- * Each post's item in each format, rendered once: a post is in the site feed, its categories' and
- * tags' feeds and their archive pages, and its item is the same bytes in all of them.
- */
-class RenderedItems {
-  private readonly byFormat = new Map<FeedFormat, WeakMap<Post, Uint8Array>>(
-    FEED_FORMATS.map((format) => [format, new WeakMap()]),
-  );
-
-  get(format: FeedFormat, post: Post): Uint8Array {
-    const rendered = this.byFormat.get(format) as WeakMap<Post, Uint8Array>;
-    let bytes = rendered.get(post);
-    if (!bytes) {
-      bytes = encoder.encode(PARTS[format].item(post));
-      rendered.set(post, bytes);
-    }
-    return bytes;
-  }
 }
 
 /**
@@ -124,26 +137,22 @@ function renderWithinBudget(
   const head = encoder.encode(parts.head(view));
   const tail = encoder.encode(parts.tail(view));
   const separator = encoder.encode(parts.separator);
-  const rendered = view.items.map((post) => items.get(format, post));
-  const sizes = rendered.map((bytes) => bytes.byteLength);
+  const sizes = view.items.map((post) => items.size(format, post));
   const kept = itemsWithinBudget(head.byteLength + tail.byteLength, sizes, separator.byteLength, budget);
-  const pieces: Uint8Array[] = [head];
-  rendered.slice(0, kept).forEach((bytes, i) => {
-    if (i > 0) pieces.push(separator);
-    pieces.push(bytes);
+  let length = head.byteLength + tail.byteLength + Math.max(0, kept - 1) * separator.byteLength;
+  for (let i = 0; i < kept; i++) length += sizes[i] ?? 0;
+  const bytes = new Uint8Array(length);
+  bytes.set(head, 0);
+  let offset = head.byteLength;
+  view.items.slice(0, kept).forEach((post, i) => {
+    if (i > 0) {
+      bytes.set(separator, offset);
+      offset += separator.byteLength;
+    }
+    offset = items.copyInto(format, post, bytes, offset);
   });
-  pieces.push(tail);
-  return { bytes: concatBytes(pieces), dropped: rendered.length - kept };
-}
-
-function concatBytes(pieces: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.byteLength, 0));
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.byteLength;
-  }
-  return out;
+  bytes.set(tail, offset);
+  return { bytes, dropped: view.items.length - kept };
 }
 
 /** Every document of one feed (subscription and archive pages, every format), as routes. */
@@ -171,7 +180,7 @@ function renderFeed(
       const hash = sha256(bytes);
       const key = documentKey(hash);
       output.documents.set(key, bytes);
-      routes[path] = {
+      const entry: ManifestEntry = {
         key,
         contentType: CONTENT_TYPES[format],
         etag: `"${hash.slice(0, 32)}"`,
@@ -179,6 +188,8 @@ function renderFeed(
         size: bytes.byteLength,
         ...(view.history.archive ? { archive: true } : {}),
       };
+      routes[path] = entry;
+      output.onDocument?.(entry, bytes);
     }
   }
   return routes;

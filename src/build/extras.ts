@@ -6,7 +6,7 @@
  */
 import type { Site } from "../model";
 import { addJekyllAliases } from "./aliases";
-import { addGzipVariants } from "./compress";
+import { addGzipVariants, type Precompressed } from "./compress";
 import { addDiscoveryDocuments } from "./discovery";
 import { type RenderedSite, sha256 } from "./documents";
 import type { Problem } from "./problems";
@@ -20,13 +20,9 @@ export interface FinishedSite {
 /**
  * Adds the discovery documents, then gzip variants of every document (theirs included), then the
  * aliases, which copy their targets' entries with the variants. A site without routes is left as is.
- * `precompressed` (from `precompress`) holds gzip bytes made ahead on every core.
+ * `precompressed` (from `Compressor`) holds gzip bytes made ahead on every core.
  */
-export function finishSite(
-  rendered: RenderedSite,
-  site: Site,
-  precompressed?: ReadonlyMap<string, Uint8Array>,
-): FinishedSite {
+export function finishSite(rendered: RenderedSite, site: Site, precompressed?: Precompressed): FinishedSite {
   if (Object.keys(rendered.manifest.routes).length === 0) return { rendered, problems: [] };
   const aliased = addJekyllAliases(addGzipVariants(addDiscoveryDocuments(rendered, site), precompressed));
   const manifest = { ...aliased.rendered.manifest, buildId: "" };

@@ -13,6 +13,7 @@ import {
   type ManifestEntry,
 } from "../model";
 import { decodeName, feedPath } from "../paths";
+import type { Documents } from "./document-store";
 import { sha256 } from "./documents";
 
 /** The subscription document of one feed in one format. */
@@ -66,7 +67,7 @@ export function routeTimeline(manifest: Manifest): Manifest["routes"][] {
  * manifest entry with a strong entity tag (RFC 9110 §8.8.3), as `documents.ts` does for feeds.
  */
 export function storeDocument(
-  documents: Map<string, Uint8Array>,
+  documents: Documents,
   bytes: Uint8Array,
   contentType: string,
   lastModified: string,

@@ -1,6 +1,10 @@
 /** The whole build, without I/O beyond reading the content folder: posts in, documents and report out. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Manifest } from "../model";
 import { capLargePosts } from "./budget";
-import { precompress } from "./compress";
+import { Compressor } from "./compress";
+import { type Documents, FolderDocuments } from "./document-store";
 import { type RenderedSite, renderSite } from "./documents";
 import { finishSite } from "./extras";
 import { type LoadedSite, type LoadOptions, loadSite } from "./load";
@@ -9,6 +13,11 @@ import type { Problem } from "./problems";
 export interface BuildOptions extends LoadOptions {
   /** Accept builds that change or reuse published ids (see id-lock.ts). */
   allowIdChanges?: boolean;
+  /**
+   * The build's folder (dist/): documents are written there as they are rendered instead of being
+   * kept in memory, and what an earlier build left there is reused. `writeDist` finishes it.
+   */
+  outDir?: string;
 }
 
 export interface BuildResult extends RenderedSite {
@@ -26,23 +35,43 @@ export async function buildSite(contentDir: string, options: BuildOptions): Prom
   const { site, feedBudget } = loaded.config;
   const capped = capLargePosts(loaded.posts, feedBudget);
   const cappedScheduled = capLargePosts(loaded.scheduled, feedBudget);
+  const refused = loaded.idChanges.length > 0 && !options.allowIdChanges;
+  // A refused build is still rendered (for its report), but never into the build's folder.
+  const documents: Documents =
+    options.outDir && !refused && capped.posts.length > 0 ? FolderDocuments.open(options.outDir) : new Map();
+  const compressor = new Compressor(documents, options.outDir ? earlierManifest(options.outDir) : undefined);
   // With nothing to publish there is no feed to render (and no newest date to give it).
   const rendered: RenderedSite =
     capped.posts.length > 0
-      ? renderSite(site, capped.posts, feedBudget, cappedScheduled.posts)
+      ? renderSite(site, capped.posts, feedBudget, cappedScheduled.posts, {
+          documents,
+          // A build into a folder is the CLI's: its items go to disk too (memory follows the feeds).
+          spillItems: documents instanceof FolderDocuments,
+          onDocument: (entry, bytes) => compressor.add(entry, bytes),
+        })
       : {
           manifest: { buildId: "", siteUrl: site.url, routes: {} },
-          documents: new Map(),
+          documents,
           feeds: 0,
           trimmed: [],
         };
   const problems = [...loaded.problems, ...capped.problems, ...cappedScheduled.problems, ...rendered.trimmed];
-  const finished = finishSite(rendered, site, await precompress(rendered));
+  const finished = finishSite(rendered, site, await compressor.done());
   problems.push(...finished.problems);
   return {
     ...finished.rendered,
     site: { ...loaded, posts: capped.posts, problems },
     skipped: problems.filter((p) => p.severity === "error" && !loaded.idChanges.includes(p)),
-    refused: loaded.idChanges.length > 0 && !options.allowIdChanges,
+    refused,
   };
+}
+
+/** The manifest an earlier build wrote into `outDir`, if it can be read. */
+function earlierManifest(outDir: string): Manifest | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(join(outDir, "manifest.json"), "utf8")) as Manifest;
+    return manifest && typeof manifest.routes === "object" ? manifest : undefined;
+  } catch {
+    return undefined;
+  }
 }

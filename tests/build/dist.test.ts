@@ -57,7 +57,7 @@ describe("writeDist", () => {
     await writeFile(docPath("a longer document"), "a long");
     await mkdir(join(out, "stale"), { recursive: true });
     await writeFile(join(out, "stale", "old.xml"), "old");
-    await writeFile(join(out, "doc", "leftover.partial"), "x");
+    await writeFile(join(out, "doc", "leftover"), "x");
     const report = await writeDist(out, buildOf("a longer document"));
     expect(report).toEqual({ bytes: 17, written: 1, removed: 2 });
     expect(await readFile(docPath("a longer document"), "utf8")).toBe("a longer document");
