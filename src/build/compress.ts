@@ -158,6 +158,8 @@ export class Compressor {
   constructor(
     private readonly documents: Documents,
     earlier?: Manifest,
+    /** KiB the compressing thread may have waiting before this thread compresses too. */
+    private readonly maxQueuedKib = MAX_QUEUED_KIB,
   ) {
     if (earlier && documents instanceof FolderDocuments) {
       mapEntries(earlier, (entry) => {
@@ -177,7 +179,7 @@ export class Compressor {
       return;
     }
     // When the thread lags behind, this thread compresses too rather than queue more bytes.
-    if (Atomics.load(this.queued, 0) > MAX_QUEUED_KIB) {
+    if (Atomics.load(this.queued, 0) >= this.maxQueuedKib) {
       this.made.set(entry.key, gzipDocument(bytes));
       return;
     }

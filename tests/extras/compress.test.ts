@@ -1,8 +1,8 @@
 /** Gzip variants: deterministic bytes that gunzip to the identity document, with their own tags. */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { addGzipVariants, gzipDocument, gzipEtag } from "../../src/build/compress";
-import { storeDocument } from "../../src/build/manifest-routes";
+import { addGzipVariants, Compressor, gzipDocument, gzipEtag } from "../../src/build/compress";
+import { mapEntries, storeDocument } from "../../src/build/manifest-routes";
 import { feedRoutes, gunzip, handMadeSite } from "./fixture";
 
 const DATE = "Tue, 05 Mar 2024 07:30:00 GMT";
@@ -97,5 +97,25 @@ describe("archive pages", () => {
     const result = addGzipVariants(rendered);
     expect(result.manifest.routes["/archive/1/atom.xml"]?.gzip).toBeUndefined();
     expect(result.manifest.routes["/atom.xml"]?.gzip).toBeDefined();
+  });
+});
+
+describe("Compressor", () => {
+  const rendered = handMadeSite({ ...feedRoutes("/", DATE), ...feedRoutes("/tag/a/", DATE) });
+  const compress = async (maxQueuedKib?: number) => {
+    const compressor = new Compressor(new Map(), undefined, maxQueuedKib);
+    mapEntries(rendered.manifest, (entry) => {
+      compressor.add(entry, rendered.documents.get(entry.key) ?? new Uint8Array());
+      return entry;
+    });
+    return addGzipVariants(rendered, await compressor.done());
+  };
+
+  it("gives what compressing each document on this thread gives, on its thread or, when it lags, on this one", async () => {
+    const expected = addGzipVariants(rendered);
+    for (const result of [await compress(), await compress(0)]) {
+      expect(result.manifest).toEqual(expected.manifest);
+      expect([...result.documents.keys()].sort()).toEqual([...expected.documents.keys()].sort());
+    }
   });
 });

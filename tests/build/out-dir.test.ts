@@ -1,0 +1,98 @@
+/**
+ * A build into a folder (the CLI's `--out`): documents go to disk as they are rendered, items through
+ * a scratch file, gzip on its own thread, and a rebuild reuses what the folder holds. The result must
+ * be the very build an in-memory build gives.
+ */
+import { appendFile, cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeDist } from "../../src/build/dist";
+import { FolderDocuments } from "../../src/build/document-store";
+import { type BuildResult, buildSite } from "../../src/build/site";
+import { FINEWS_DIR } from "../corpus";
+
+const NOW = new Date("2026-01-01T00:00:00Z");
+let dir: string;
+let content: string;
+let out: string;
+let inMemory: BuildResult;
+let first: BuildResult;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "feeds-out-dir-"));
+  content = join(dir, "content");
+  out = join(dir, "dist");
+  await cp(FINEWS_DIR, content, { recursive: true });
+  inMemory = await buildSite(content, { now: NOW });
+  first = await buildSite(content, { now: NOW, outDir: out });
+  await writeDist(out, first);
+}, 120_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sortedKeys = (result: BuildResult) => [...result.documents.keys()].sort();
+
+/** Keys whose bytes differ between two builds with the same keys (Buffer.equals: fast on big documents). */
+function differing(a: BuildResult, b: BuildResult): string[] {
+  return [...a.documents.keys()].filter((key) => {
+    const x = a.documents.get(key);
+    const y = b.documents.get(key);
+    return !x || !y || !Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(y);
+  });
+}
+
+describe("a build into a folder", () => {
+  it("gives the in-memory build: same id, manifest, documents and bytes", () => {
+    expect(first.documents).toBeInstanceOf(FolderDocuments);
+    expect(first.manifest).toEqual(inMemory.manifest);
+    expect(sortedKeys(first)).toEqual(sortedKeys(inMemory));
+    expect(differing(inMemory, first)).toEqual([]);
+  });
+
+  it("leaves exactly the build's documents and manifest in the folder", async () => {
+    const files = (await readdir(join(out, "doc"))).map((name) => `doc/${name}`).sort();
+    expect(files).toEqual(sortedKeys(first));
+    expect(JSON.parse(await readFile(join(out, "manifest.json"), "utf8"))).toEqual(first.manifest);
+  });
+
+  it("rebuilds unchanged content without writing a document", async () => {
+    const again = await buildSite(content, { now: NOW, outDir: out });
+    expect(again.manifest).toEqual(first.manifest);
+    expect(await writeDist(out, again)).toMatchObject({ written: 0, removed: 0 });
+  });
+
+  it("after one new post, writes only the documents that changed and removes the replaced", async () => {
+    await writeFile(
+      join(content, "_posts", "2026-12-01-out-dir-new.md"),
+      "---\ntitle: A new post\ndate: 2022-04-01 10:00\ncategories: 股市\ntags: 新\n---\nNew text.\n",
+    );
+    const expected = await buildSite(content, { now: NOW });
+    const rebuilt = await buildSite(content, { now: NOW, outDir: out });
+    expect(rebuilt.manifest).toEqual(expected.manifest);
+    const report = await writeDist(out, rebuilt);
+    const newKeys = sortedKeys(rebuilt).filter((key) => !first.documents.has(key));
+    expect(report.written).toBe(newKeys.length);
+    expect(report.written).toBeGreaterThan(0);
+    expect(report.written).toBeLessThan(rebuilt.documents.size / 4);
+    const files = (await readdir(join(out, "doc"))).map((name) => `doc/${name}`).sort();
+    expect(files).toEqual(sortedKeys(rebuilt));
+    expect(differing(expected, rebuilt)).toEqual([]);
+  });
+
+  it("writes again a gzip variant an earlier build left damaged, rather than trusting it", async () => {
+    const current = await buildSite(content, { now: NOW });
+    const entry = Object.values(current.manifest.routes).find((e) => e.gzip);
+    const gzipKey = entry?.gzip?.key ?? "";
+    await appendFile(join(out, gzipKey), "x");
+    const rebuilt = await buildSite(content, { now: NOW, outDir: out });
+    await writeDist(out, rebuilt);
+    expect(rebuilt.manifest).toEqual(current.manifest);
+    expect(rebuilt.documents.has(gzipKey)).toBe(true);
+    expect(
+      (await readFile(join(out, gzipKey))).equals(current.documents.get(gzipKey) ?? new Uint8Array()),
+    ).toBe(true);
+  });
+});
