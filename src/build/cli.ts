@@ -208,7 +208,8 @@ async function printReport(
       `${count("note")} left out or ignored (${site.files} files)`,
   );
   console.log(
-    `feeds: ${result.feeds} feeds x 3 formats, ${result.documents.size} documents, ` +
+    `feeds: ${result.feeds} feeds x 3 formats, ${result.documents.size} documents` +
+      `${result.reused ? ` (${result.reused} as the last build left them)` : ""}, ` +
       `${(bytes / 1024).toFixed(1)} KiB in ${out}/; build ${result.manifest.buildId} in ${seconds.toFixed(2)} s`,
   );
 }

@@ -169,8 +169,11 @@ export class Compressor {
     }
   }
 
-  /** Starts compressing the document `entry` describes, unless it is an archive page or known. */
-  add(entry: ManifestEntry, bytes: Uint8Array): void {
+  /**
+   * Starts compressing the document `entry` describes, unless it is an archive page or known;
+   * without `bytes`, they are read from the documents when needed.
+   */
+  add(entry: ManifestEntry, bytes?: Uint8Array): void {
     if (!compressed(entry) || this.made.has(entry.key)) return;
     const earlier = this.reusable.get(entry.key);
     const folder = this.documents instanceof FolderDocuments ? this.documents : undefined;
@@ -178,16 +181,17 @@ export class Compressor {
       this.made.set(entry.key, earlier);
       return;
     }
+    const identity = bytes ?? identityBytes(this.documents, entry.key);
     // When the thread lags behind, this thread compresses too rather than queue more bytes.
     if (Atomics.load(this.queued, 0) >= this.maxQueuedKib) {
-      this.made.set(entry.key, gzipDocument(bytes));
+      this.made.set(entry.key, gzipDocument(identity));
       return;
     }
     this.made.set(entry.key, EMPTY);
     this.waiting++;
-    const size = Math.ceil(bytes.byteLength / 1024);
+    const size = Math.ceil(identity.byteLength / 1024);
     Atomics.add(this.queued, 0, size);
-    this.start().postMessage({ key: entry.key, bytes, size });
+    this.start().postMessage({ key: entry.key, bytes: identity, size });
   }
 
   /** Every variant, once every document sent has come back compressed; the thread is then stopped. */

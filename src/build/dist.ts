@@ -8,6 +8,7 @@ import { readdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { FolderDocuments } from "./document-store";
 import type { RenderedSite } from "./documents";
+import { RENDER_INDEX_FILE } from "./render-index";
 
 export interface DistReport {
   /** Bytes of every document of the build. */
@@ -30,9 +31,9 @@ export async function writeDist(outDir: string, rendered: RenderedSite): Promise
     await rm(join(outDir, key), { recursive: true, force: true });
     removed++;
   }
-  // Anything beside doc/ and manifest.json is not ours to keep (the folder is the build's).
+  // Anything beside doc/, manifest.json and the render index is not ours to keep (the folder is the build's).
   for (const name of await readdir(outDir)) {
-    if (name === "doc" || name === "manifest.json") continue;
+    if (name === "doc" || name === "manifest.json" || name === RENDER_INDEX_FILE) continue;
     await rm(join(outDir, name), { recursive: true, force: true });
     removed++;
   }

@@ -23,10 +23,11 @@ import type { DocumentParts } from "../render/document";
 import { jsonFeedParts } from "../render/jsonfeed";
 import { rssParts } from "../render/rss";
 import { DEFAULT_FEED_BUDGET, formatBytes, itemsWithinBudget } from "./budget";
-import type { Documents } from "./document-store";
+import { type Documents, FolderDocuments } from "./document-store";
 import { feedScopes, feedsOf, feedViews, newestFirst, postsIn } from "./feeds";
 import { RenderedItems } from "./items";
 import type { Problem } from "./problems";
+import type { IndexedDocument, RenderIndex } from "./render-index";
 
 const PARTS: Record<FeedFormat, DocumentParts> = { rss: rssParts, atom: atomParts, json: jsonFeedParts };
 
@@ -38,6 +39,8 @@ export interface RenderedSite {
   feeds: number;
   /** Documents that had to leave items out to stay within the byte budget. */
   trimmed: Problem[];
+  /** Documents taken as an earlier build into the same folder rendered them (see render-index.ts). */
+  reused?: number;
 }
 
 const encoder = new TextEncoder();
@@ -58,6 +61,8 @@ export function renderSite(
     documents: options.documents ?? new Map(),
     trimmed: new Map(),
     items: new RenderedItems(PARTS, options.spillItems),
+    index: options.index,
+    reused: 0,
     onDocument: options.onDocument,
   };
   try {
@@ -103,6 +108,7 @@ function renderAll(
     documents: output.documents,
     feeds: feeds.length,
     trimmed: [...output.trimmed.values()],
+    ...(output.index ? { reused: output.reused } : {}),
   };
 }
 
@@ -111,12 +117,19 @@ export interface RenderOptions {
   documents?: Documents;
   /** Keep rendered items in a scratch file rather than in memory (for large builds). */
   spillItems?: boolean;
-  /** Called with each document as it is rendered (each time a route is given one). */
-  onDocument?: (entry: ManifestEntry, bytes: Uint8Array) => void;
+  /** What an earlier build into the same folder rendered: documents to reuse (see render-index.ts). */
+  index?: RenderIndex;
+  /**
+   * Called with each document each time a route is given one, with its bytes when it was rendered
+   * (not when an earlier build's file was reused).
+   */
+  onDocument?: (entry: ManifestEntry, bytes?: Uint8Array) => void;
 }
 
 interface Output {
+  reused: number;
   documents: Documents;
+  index: RenderIndex | undefined;
   onDocument: RenderOptions["onDocument"];
   /** By message, so a document rendered again for a schedule is reported once. */
   trimmed: Map<string, Problem>;
@@ -124,19 +137,19 @@ interface Output {
 }
 
 /**
- * The document of `view` in `format`: head, as many items as `budget` allows (newest first), tail.
- * Returns the bytes and how many items were left out.
+ * The document of `view` in `format` with the given head and tail: as many items as `budget` allows
+ * (newest first). Returns the bytes and how many items were left out.
  */
 function renderWithinBudget(
   view: FeedView,
   format: FeedFormat,
+  text: { head: string; tail: string },
   budget: number,
   items: RenderedItems,
 ): { bytes: Uint8Array; dropped: number } {
-  const parts = PARTS[format];
-  const head = encoder.encode(parts.head(view));
-  const tail = encoder.encode(parts.tail(view));
-  const separator = encoder.encode(parts.separator);
+  const head = encoder.encode(text.head);
+  const tail = encoder.encode(text.tail);
+  const separator = encoder.encode(PARTS[format].separator);
   const sizes = view.items.map((post) => items.size(format, post));
   const kept = itemsWithinBudget(head.byteLength + tail.byteLength, sizes, separator.byteLength, budget);
   let length = head.byteLength + tail.byteLength + Math.max(0, kept - 1) * separator.byteLength;
@@ -155,6 +168,39 @@ function renderWithinBudget(
   return { bytes, dropped: view.items.length - kept };
 }
 
+/**
+ * One document: the one an earlier build rendered from the same inputs when the folder still has
+ * it whole (see render-index.ts), else rendered now. `bytes` is there when it was rendered.
+ */
+function documentOf(
+  view: FeedView,
+  format: FeedFormat,
+  budget: number,
+  output: Output,
+): { document: IndexedDocument; bytes?: Uint8Array } {
+  const parts = PARTS[format];
+  const text = { head: parts.head(view), tail: parts.tail(view) };
+  const { index, documents } = output;
+  const input = index?.inputKey(format, text.head, text.tail, view.items, budget);
+  const earlier = input === undefined ? undefined : index?.earlierDocument(input);
+  if (
+    input &&
+    earlier &&
+    documents instanceof FolderDocuments &&
+    documents.adopt(earlier.key, earlier.size)
+  ) {
+    index?.record(input, earlier);
+    output.reused++;
+    return { document: earlier };
+  }
+  const { bytes, dropped } = renderWithinBudget(view, format, text, budget, output.items);
+  const key = documentKey(sha256(bytes));
+  documents.set(key, bytes);
+  const document = { key, size: bytes.byteLength, dropped };
+  if (input) index?.record(input, document);
+  return { document, bytes };
+}
+
 /** Every document of one feed (subscription and archive pages, every format), as routes. */
 function renderFeed(
   site: Site,
@@ -167,7 +213,8 @@ function renderFeed(
   for (const view of feedViews(site, scope, posts)) {
     for (const format of FEED_FORMATS) {
       const path = view.urls[format].slice(site.url.length);
-      const { bytes, dropped } = renderWithinBudget(view, format, budget, output.items);
+      const { document, bytes } = documentOf(view, format, budget, output);
+      const { key, size, dropped } = document;
       if (dropped > 0) {
         const problem: Problem = {
           path,
@@ -177,15 +224,13 @@ function renderFeed(
         };
         output.trimmed.set(`${path}: ${problem.message}`, problem);
       }
-      const hash = sha256(bytes);
-      const key = documentKey(hash);
-      output.documents.set(key, bytes);
       const entry: ManifestEntry = {
         key,
         contentType: CONTENT_TYPES[format],
-        etag: `"${hash.slice(0, 32)}"`,
+        // The key is the SHA-256 of the bytes: the tag is its first half.
+        etag: `"${key.slice("doc/".length, "doc/".length + 32)}"`,
         lastModified: httpDate(view.updated),
-        size: bytes.byteLength,
+        size,
         ...(view.history.archive ? { archive: true } : {}),
       };
       routes[path] = entry;

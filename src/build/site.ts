@@ -3,12 +3,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Manifest } from "../model";
 import { capLargePosts } from "./budget";
+import { parserFingerprint } from "./cache";
 import { Compressor } from "./compress";
 import { type Documents, FolderDocuments } from "./document-store";
 import { type RenderedSite, renderSite } from "./documents";
 import { finishSite } from "./extras";
 import { type LoadedSite, type LoadOptions, loadSite } from "./load";
 import type { Problem } from "./problems";
+import { RENDER_INDEX_FILE, RenderIndex } from "./render-index";
 
 export interface BuildOptions extends LoadOptions {
   /** Accept builds that change or reuse published ids (see id-lock.ts). */
@@ -40,6 +42,12 @@ export async function buildSite(contentDir: string, options: BuildOptions): Prom
   const documents: Documents =
     options.outDir && !refused && capped.posts.length > 0 ? FolderDocuments.open(options.outDir) : new Map();
   const compressor = new Compressor(documents, options.outDir ? earlierManifest(options.outDir) : undefined);
+  // Reusing earlier documents is part of caching: `--no-cache` renders everything.
+  const indexPath =
+    documents instanceof FolderDocuments && options.cacheDir
+      ? join(documents.dir, RENDER_INDEX_FILE)
+      : undefined;
+  const index = indexPath ? RenderIndex.read(indexPath, await parserFingerprint()) : undefined;
   // With nothing to publish there is no feed to render (and no newest date to give it).
   const rendered: RenderedSite =
     capped.posts.length > 0
@@ -47,6 +55,7 @@ export async function buildSite(contentDir: string, options: BuildOptions): Prom
           documents,
           // A build into a folder is the CLI's: its items go to disk too (memory follows the feeds).
           spillItems: documents instanceof FolderDocuments,
+          index,
           onDocument: (entry, bytes) => compressor.add(entry, bytes),
         })
       : {
@@ -55,6 +64,7 @@ export async function buildSite(contentDir: string, options: BuildOptions): Prom
           feeds: 0,
           trimmed: [],
         };
+  if (indexPath) index?.write(indexPath);
   const problems = [...loaded.problems, ...capped.problems, ...cappedScheduled.problems, ...rendered.trimmed];
   const finished = finishSite(rendered, site, await compressor.done());
   problems.push(...finished.problems);

@@ -18,6 +18,7 @@ let content: string;
 let out: string;
 let inMemory: BuildResult;
 let first: BuildResult;
+let cacheDir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "feeds-out-dir-"));
@@ -25,13 +26,18 @@ beforeAll(async () => {
   out = join(dir, "dist");
   await cp(FINEWS_DIR, content, { recursive: true });
   inMemory = await buildSite(content, { now: NOW });
-  first = await buildSite(content, { now: NOW, outDir: out });
+  cacheDir = join(dir, "cache");
+  first = await buildSite(content, { now: NOW, outDir: out, cacheDir });
   await writeDist(out, first);
 }, 120_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+
+/** Archive pages of a build, each format counted. */
+const countArchivePages = (result: BuildResult) =>
+  Object.values(result.manifest.routes).filter((entry) => entry.archive).length;
 
 const sortedKeys = (result: BuildResult) => [...result.documents.keys()].sort();
 
@@ -58,9 +64,11 @@ describe("a build into a folder", () => {
     expect(JSON.parse(await readFile(join(out, "manifest.json"), "utf8"))).toEqual(first.manifest);
   });
 
-  it("rebuilds unchanged content without writing a document", async () => {
-    const again = await buildSite(content, { now: NOW, outDir: out });
+  it("rebuilds unchanged content without rendering or writing a document", async () => {
+    const again = await buildSite(content, { now: NOW, outDir: out, cacheDir });
     expect(again.manifest).toEqual(first.manifest);
+    expect(first.reused).toBe(0);
+    expect(again.reused).toBe(first.feeds * 3 + countArchivePages(first));
     expect(await writeDist(out, again)).toMatchObject({ written: 0, removed: 0 });
   });
 
@@ -70,8 +78,9 @@ describe("a build into a folder", () => {
       "---\ntitle: A new post\ndate: 2022-04-01 10:00\ncategories: 股市\ntags: 新\n---\nNew text.\n",
     );
     const expected = await buildSite(content, { now: NOW });
-    const rebuilt = await buildSite(content, { now: NOW, outDir: out });
+    const rebuilt = await buildSite(content, { now: NOW, outDir: out, cacheDir });
     expect(rebuilt.manifest).toEqual(expected.manifest);
+    expect(rebuilt.reused).toBeGreaterThan(0);
     const report = await writeDist(out, rebuilt);
     const newKeys = sortedKeys(rebuilt).filter((key) => !first.documents.has(key));
     expect(report.written).toBe(newKeys.length);
@@ -82,15 +91,21 @@ describe("a build into a folder", () => {
     expect(differing(expected, rebuilt)).toEqual([]);
   });
 
-  it("writes again a gzip variant an earlier build left damaged, rather than trusting it", async () => {
+  it("renders and writes again documents and gzip variants an earlier build left damaged", async () => {
     const current = await buildSite(content, { now: NOW });
     const entry = Object.values(current.manifest.routes).find((e) => e.gzip);
     const gzipKey = entry?.gzip?.key ?? "";
     await appendFile(join(out, gzipKey), "x");
-    const rebuilt = await buildSite(content, { now: NOW, outDir: out });
+    await appendFile(join(out, entry?.key ?? ""), "x");
+    const rebuilt = await buildSite(content, { now: NOW, outDir: out, cacheDir });
     await writeDist(out, rebuilt);
     expect(rebuilt.manifest).toEqual(current.manifest);
     expect(rebuilt.documents.has(gzipKey)).toBe(true);
+    expect(
+      (await readFile(join(out, entry?.key ?? ""))).equals(
+        current.documents.get(entry?.key ?? "") ?? new Uint8Array(),
+      ),
+    ).toBe(true);
     expect(
       (await readFile(join(out, gzipKey))).equals(current.documents.get(gzipKey) ?? new Uint8Array()),
     ).toBe(true);
