@@ -55,6 +55,21 @@ export function localDate(date: Date, timeZone: string): string {
 
 /** Wall-clock fields of an instant in `timeZone`. */
 export function wallTimeIn(millis: number, timeZone: string): WallTime {
+  if (!isCacheable(millis)) return formattedWallTime(millis, timeZone);
+  const local = new Date(millis + cachedOffset(millis, timeZone));
+  return {
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hour: local.getUTCHours(),
+    minute: local.getUTCMinutes(),
+    second: local.getUTCSeconds(),
+    millisecond: ((millis % 1000) + 1000) % 1000,
+  };
+}
+
+/** Wall-clock fields of an instant in `timeZone`, as the zone's formatter gives them. */
+function formattedWallTime(millis: number, timeZone: string): WallTime {
   const parts = formatterFor(timeZone).formatToParts(new Date(millis));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return {
@@ -87,8 +102,64 @@ function zonedToUtc(wall: WallTime, timeZone: string): number {
   return guess;
 }
 
+/** How far `timeZone`'s wall clock is ahead of UTC at `millis`, in milliseconds. */
 function offsetAt(millis: number, timeZone: string): number {
-  return utcMillis(wallTimeIn(millis, timeZone)) - millis;
+  return isCacheable(millis) ? cachedOffset(millis, timeZone) : exactOffset(millis, timeZone);
+}
+
+function exactOffset(millis: number, timeZone: string): number {
+  return utcMillis(formattedWallTime(millis, timeZone)) - millis;
+}
+
+/*
+ * Formatting takes microseconds a call and a post needs several offsets (file name date, front
+ * matter date, permalink), mostly of instants within a day of those of other posts. So offsets are
+ * read at the starts of UTC days, once each per zone, and an instant takes the offset at the start
+ * of its day when the next day starts with the same offset. That is exact as long as no zone changes
+ * its offset twice within 24 hours (and back): the closest two offset changes in the tz database
+ * (2025b, backzone history included) are four days apart (Africa/Freetown, September 1939). A day
+ * whose ends differ holds a change, and its instants are formatted one by one. Offsets are whole seconds (LMT included),
+ * exactly as formatting gives them. (Quarter-hour buckets would need less of the tz data, but posts
+ * are hours apart: they formatted about as often as before.)
+ */
+const OFFSET_BUCKET_MS = 86_400_000;
+/** Offsets read at bucket starts, by zone and bucket number; emptied when it grows past the limit. */
+const bucketOffsets = new Map<string, Map<number, number>>();
+const BUCKET_OFFSETS_LIMIT = 100_000;
+/**
+ * Instants cached: integers whose wall times, and those of their bucket's ends, are within years 1
+ * to 275760, where the formatter's year (of the AD/BC era) is `Date`'s proleptic Gregorian year.
+ * Offsets are under a day.
+ */
+const CACHEABLE_MARGIN = OFFSET_BUCKET_MS + 2 * 86_400_000;
+const CACHEABLE_MIN = -62_135_596_800_000 + CACHEABLE_MARGIN;
+const CACHEABLE_MAX = 8_640_000_000_000_000 - CACHEABLE_MARGIN;
+
+function isCacheable(millis: number): boolean {
+  return Number.isInteger(millis) && millis >= CACHEABLE_MIN && millis <= CACHEABLE_MAX;
+}
+
+function cachedOffset(millis: number, timeZone: string): number {
+  let offsets = bucketOffsets.get(timeZone);
+  if (!offsets) {
+    formatterFor(timeZone); // throws on an unknown zone before the zone gets an entry
+    offsets = new Map();
+    bucketOffsets.set(timeZone, offsets);
+  } else if (offsets.size > BUCKET_OFFSETS_LIMIT) {
+    offsets.clear();
+  }
+  const bucket = Math.floor(millis / OFFSET_BUCKET_MS);
+  const start = bucketEndOffset(offsets, bucket, timeZone);
+  return start === bucketEndOffset(offsets, bucket + 1, timeZone) ? start : exactOffset(millis, timeZone);
+}
+
+function bucketEndOffset(offsets: Map<number, number>, bucket: number, timeZone: string): number {
+  let offset = offsets.get(bucket);
+  if (offset === undefined) {
+    offset = exactOffset(bucket * OFFSET_BUCKET_MS, timeZone);
+    offsets.set(bucket, offset);
+  }
+  return offset;
 }
 
 function utcMillis(w: WallTime): number {
