@@ -5,9 +5,11 @@
  *   node --import tsx bench/build-child.ts --content DIR --out DIR --variant single|pool|cache
  *        [--cache-dir DIR] [--now ISO] [--progress]
  *
- * Every variant is the real build, `buildSite` + `writeDist`: `single` parses on the calling thread
- * without a cache (the library's default), `pool` on a worker thread per core, `cache` on every core
- * with the parsed-post cache (what `cli.ts build` does). Prints one JSON line (`BuildReport`).
+ * Every variant is the real build into `--out`, `buildSite` (which writes documents there as it
+ * renders them) + `writeDist` (which removes what is unused and writes the manifest): `single` parses
+ * on the calling thread without a cache, `pool` on a worker thread per core, `cache` on every core
+ * with the parsed-post cache and the render index (what `cli.ts build` does). Prints one JSON line
+ * (`BuildReport`).
  */
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
@@ -29,14 +31,21 @@ export interface BuildReport {
   buildId: string;
   /** Keys of every document, for counting the writes of a redeploy. */
   keys: string[];
-  /** Seconds until every post was parsed, then the rest of `buildSite`, then `writeDist`. */
+  /**
+   * Seconds until every post was parsed, then the rest of `buildSite` (rendering, gzip and writing
+   * documents into the folder), then `writeDist`.
+   */
   parse: number;
   render: number;
   write: number;
   /** Peak resident set size of this process, in bytes (worker threads included). */
   maxRss: number;
-  /** CPU seconds of this process, all threads. */
+  /** CPU seconds of this process, all threads, and the part spent in the kernel. */
   cpu: number;
+  systemCpu: number;
+  /** Documents written into the folder, and documents reused as an earlier build left them. */
+  written: number;
+  reused: number;
 }
 
 async function main(): Promise<void> {
@@ -71,7 +80,7 @@ async function main(): Promise<void> {
   });
   progress?.finish();
   const built = performance.now();
-  const { bytes } = await writeDist(values.out, result);
+  const { bytes, written: writtenFiles } = await writeDist(values.out, result);
   const written = performance.now();
   const usage = process.resourceUsage();
   const report: BuildReport = {
@@ -88,6 +97,9 @@ async function main(): Promise<void> {
     write: (written - built) / 1000,
     maxRss: usage.maxRSS * 1024,
     cpu: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    systemCpu: usage.systemCPUTime / 1e6,
+    written: writtenFiles,
+    reused: result.reused ?? 0,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }

@@ -50,9 +50,9 @@ export interface Results {
 }
 
 const VARIANTS: Record<BuildVariant, string> = {
-  single: "one thread, no cache (`buildSite` defaults)",
+  single: "one thread, no cache, no render index",
   pool: "a worker thread per core, no cache",
-  cache: "as `cli.ts build`: a worker thread per core + the parsed-post cache",
+  cache: "as `cli.ts build`: a worker thread per core + the parsed-post cache + the render index",
 };
 
 const SHORT_NAMES: Record<BuildVariant, string> = { single: "one thread", pool: "pool", cache: "CLI" };
@@ -96,11 +96,13 @@ function buildLine(build: MeasuredBuild, results: Results): string {
     );
   }
   const phases =
-    `posts parsed after ${fixed(report.parse)} s, rest of \`buildSite\` ${fixed(report.render)} s, ` +
-    `\`writeDist\` ${fixed(report.write)} s`;
+    `posts parsed after ${fixed(report.parse)} s, then rendering, gzip and writing into the folder ` +
+    `${fixed(report.render)} s (${count(report.written)} documents written, ${count(report.reused)} reused ` +
+    `as the last build left them), \`writeDist\` ${fixed(report.write)} s`;
   const figure = `**${fixed(build.wall)} s**, ${count(report.posts / build.wall)} posts/s, ${rss}`;
   const detail =
-    `${VARIANTS[build.variant]}; ${phases}; CPU ${fixed(report.cpu)} s; ${count(report.feeds)} feeds, ` +
+    `${VARIANTS[build.variant]}; ${phases}; CPU ${fixed(report.cpu)} s (${fixed(report.systemCpu)} s in the ` +
+    `kernel); ${count(report.feeds)} feeds, ` +
     `${count(report.documents)} documents (${count(report.bytes / MB)} MB)`;
   return `| ${name} | ${figure} | ${detail} | ${buildTarget(build, results)} |`;
 }
