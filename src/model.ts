@@ -28,6 +28,8 @@ export interface Site {
   author?: Author;
   /** Items in each subscription document, and in each RFC 5005 archive page. */
   feedLimit: number;
+  /** `false`: no RFC 5005 archive pages, only the newest `feedLimit` items of each feed. */
+  archives?: boolean;
   /** WebSub hub to advertise in every feed (W3C WebSub §4), if any. */
   hub?: string;
 }

@@ -66,6 +66,13 @@ export async function readSiteConfig(contentDir: string, log: ProblemLog): Promi
   const limit = Number(feed.posts_limit ?? data.feed_limit ?? DEFAULT_FEED_LIMIT);
   const budget = Number(feed.max_bytes ?? DEFAULT_FEED_BUDGET);
 
+  let archives = true;
+  if (feed.archives !== undefined) {
+    if (typeof feed.archives === "boolean") archives = feed.archives;
+    else
+      log.warn(`feed: archives "${String(feed.archives)}" is not true or false`, "archive pages published");
+  }
+
   const websub = isRecord(data.websub) ? data.websub : {};
   const hubText = typeof websub.hub === "string" ? websub.hub : text("websub_hub");
   let hub: string | undefined;
@@ -82,6 +89,7 @@ export async function readSiteConfig(contentDir: string, log: ProblemLog): Promi
     timezone,
     author: readAuthor(data.author),
     feedLimit: Number.isInteger(limit) && limit > 0 ? limit : DEFAULT_FEED_LIMIT,
+    ...(archives ? {} : { archives: false }),
     ...(hub ? { hub } : {}),
   };
   return {

@@ -56,7 +56,8 @@ export function feedView(site: Site, scope: FeedScope, posts: readonly Post[]): 
 }
 
 /**
- * Every document of one feed: the subscription document first, then archive pages 1..n.
+ * Every document of one feed: the subscription document first, then archive pages 1..n (none when
+ * the site turns archives off).
  *
  * Archive pages are cut from the oldest post on, `site.feedLimit` posts each, and only full pages
  * are published: adding a post never changes a published page (RFC 5005 §4: archive documents
@@ -65,7 +66,8 @@ export function feedView(site: Site, scope: FeedScope, posts: readonly Post[]): 
  */
 export function feedViews(site: Site, scope: FeedScope, posts: readonly Post[]): FeedView[] {
   const size = site.feedLimit;
-  const pages = Math.floor(posts.length / size);
+  // `feed: archives: false` in _config.yml: the subscription document only.
+  const pages = site.archives === false ? 0 : Math.floor(posts.length / size);
   const urls = (page?: number) =>
     Object.fromEntries(
       FEED_FORMATS.map((f) => [f, site.url + (page ? archivePath(scope, page, f) : feedPath(scope, f))]),

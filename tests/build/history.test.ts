@@ -43,6 +43,25 @@ afterAll(async () => {
 });
 
 describe("RFC 5005 archives", () => {
+  it("are not published when _config.yml says feed: archives: false, and nothing links to them", async () => {
+    const result = await site(12, "  archives: false\n");
+    const routes = Object.keys(result.manifest.routes);
+    expect(routes.filter((r) => r.includes("/archive/"))).toEqual([]);
+    const xml = documentAt(result, "/category/c/atom.xml");
+    expect(Object.keys(atomLinks(xml)).sort()).toEqual(["alternate", "hub", "self"]);
+    expect(xml.match(/<entry>/g)).toHaveLength(5);
+    expect(JSON.parse(documentAt(result, "/category/c/feed.json")).next_url).toBeUndefined();
+    expect(result.site.problems).toEqual([]);
+  });
+
+  it("warns about a feed: archives that is not a boolean, and keeps publishing them", async () => {
+    const result = await site(12, "  archives: sometimes\n");
+    expect(Object.keys(result.manifest.routes)).toContain("/category/c/archive/1/atom.xml");
+    expect(result.site.problems.map((p) => p.message)).toContain(
+      'feed: archives "sometimes" is not true or false',
+    );
+  });
+
   it("chains the subscription document and full archive pages, holding every post", async () => {
     const result = await site(12);
     const routes = Object.keys(result.manifest.routes);
