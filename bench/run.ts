@@ -212,6 +212,27 @@ async function main(): Promise<void> {
   );
   await rm(largeCache, { recursive: true, force: true });
   await rm(join(OUT, "dist-large"), { recursive: true, force: true });
+
+  // The output the peers publish (peers.md: per-term feeds of the newest 20 items, no archives), as
+  // `feed: archives: false` gives it, cold as the CLI builds it.
+  const plain = { dir: join(OUT, `no-archives-${sizes.small}`), posts: sizes.small };
+  await linkedCopy(small.dir, plain.dir);
+  const config = await readFile(join(small.dir, "_config.yml"), "utf8");
+  await rm(join(plain.dir, "_config.yml"));
+  await writeFile(join(plain.dir, "_config.yml"), `${config.trimEnd()}\nfeed:\n  archives: false\n`);
+  const plainCache = join(OUT, "cache-no-archives");
+  const plainDist = join(OUT, "dist-no-archives");
+  for (const folder of [plainCache, plainDist]) await rm(folder, { recursive: true, force: true });
+  const noArchives = await measureBuild(
+    `${smallLabel}, archives off (the peers' output)`,
+    "cache",
+    plain,
+    plainDist,
+    limit(),
+    plainCache,
+  );
+  for (const folder of [plainCache, plainDist, plain.dir]) await rm(folder, { recursive: true, force: true });
+
   const single = await measureBuild(smallLabel, "single", small, join(OUT, "dist-single"), limit());
 
   info.loadAfter = loadavg()[0] ?? 0;
@@ -220,7 +241,7 @@ async function main(): Promise<void> {
     machine: info,
     quick,
     corpus: { small, large },
-    builds: [cold, rebuilt, largeCold, single],
+    builds: [cold, rebuilt, largeCold, noArchives, single],
     parsing,
     rebuild: { cold, single, rebuild: rebuilt },
     deploy:
