@@ -4,13 +4,15 @@
  * fingerprint of the parsing code itself (this folder's sources, the lockfile, Node and ICU versions),
  * so editing the parser or upgrading a library never serves a stale post.
  *
- * Entries are small JSON files under `<dir>/<2 hex>/<key>.json`. Concurrent builds and worker
- * threads can share one cache: an entry's bytes depend only on its key, so two writers write the
- * same bytes, and an entry read while being written does not parse, which makes it a miss. A
- * missing or unreadable entry is a miss, never an error.
+ * Entries are JSON lines in one file per salt, `<dir>/posts-<salt>.jsonl`, read whole when a build
+ * starts and written whole (aside, then renamed) when its parsing ends, with the entries that build
+ * used or made: one file instead of thousands, whose creation was most of a cold build's kernel time
+ * here, and entries of deleted or edited files go away by themselves. Concurrent builds may share a
+ * cache: the last to finish wins, and an entry's bytes depend only on its key. A missing or
+ * unreadable entry is a miss, never an error.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,7 +24,10 @@ import type { Problem } from "./problems";
 export const DEFAULT_CACHE_DIR = join("node_modules", ".cache", "feed-publisher", "posts");
 
 /** Bump when the shape of a stored entry changes. */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
+
+/** Cache files (one per salt: code version and config) kept in a folder; older ones are removed. */
+const KEPT_FILES = 4;
 
 /** What parsing one post file gives: the post when it is published, and what was reported. */
 export interface ParsedPostFile {
@@ -89,10 +94,10 @@ export function cacheSalt(fingerprint: string, context: PostContext): string {
 
 /** Parsed posts stored under `dir`, valid for one parser and config (the `salt`). */
 export class PostCache {
-  /** Shard folders known to exist, so a cold build does not ask the disk 10,000 times. */
-  private readonly folders = new Set<string>();
-  /** The keys stored when `index` last looked, plus those set since; unset: ask the disk. */
-  private stored: Set<string> | undefined;
+  /** The stored file's lines by key, once read (see `index`). */
+  private stored: Map<string, string> | undefined;
+  /** Entries this build used or made: what `save` writes. */
+  private readonly kept = new Map<string, string>();
 
   constructor(
     readonly dir: string,
@@ -104,16 +109,33 @@ export class PostCache {
     return new PostCache(dir, cacheSalt(await parserFingerprint(), context));
   }
 
+  /** The file of this salt's entries. */
+  get file(): string {
+    return join(this.dir, `posts-${this.salt.slice(0, 32)}.jsonl`);
+  }
+
   /**
-   * Lists the stored keys, so that `get` answers a miss without a failed open (a cold build would
-   * otherwise try thousands of files that are not there). Entries that another process or thread
-   * writes afterwards are not seen until the next `index`: at worst, a file is parsed again.
+   * Reads the stored entries (again) and starts a new set of entries for `save`: a build calls it
+   * once, first. Entries saved by others afterwards are not seen until the next `index`.
    */
   index(): void {
-    const stored = new Set<string>();
-    for (const shard of listing(this.dir)) {
-      for (const name of listing(join(this.dir, shard)))
-        if (name.endsWith(".json")) stored.add(name.slice(0, -".json".length));
+    this.kept.clear();
+    this.read();
+  }
+
+  private read(): void {
+    const stored = new Map<string, string>();
+    let text = "";
+    try {
+      text = readFileSync(this.file, "utf8");
+    } catch {
+      // No file yet: every lookup is a miss.
+    }
+    for (const line of text.split("\n")) {
+      // Lines start `{"key":"<key>",` (written by `set`; keys are hex digits).
+      if (!line.startsWith('{"key":"')) continue;
+      const end = line.indexOf('"', 8);
+      if (end > 8) stored.set(line.slice(8, end), line);
     }
     this.stored = stored;
   }
@@ -129,38 +151,46 @@ export class PostCache {
       .digest("hex");
   }
 
-  /** The stored parse of `key`, if any. */
+  /** The stored parse of `key`, if any; a hit is kept for `save`. */
   get(key: string): ParsedPostFile | undefined {
-    if (this.stored && !this.stored.has(key)) return undefined;
-    let entry: CacheEntry;
+    if (!this.stored) this.read();
+    const line = this.kept.get(key) ?? this.stored?.get(key);
+    if (line === undefined) return undefined;
+    let entry: CacheEntry & { key: string };
     try {
-      entry = JSON.parse(readFileSync(this.pathOf(key), "utf8")) as CacheEntry;
+      entry = JSON.parse(line) as CacheEntry & { key: string };
     } catch {
       return undefined;
     }
-    if (entry?.format !== CACHE_FORMAT || !entry.post || !Array.isArray(entry.problems)) return undefined;
+    if (entry?.key !== key || entry.format !== CACHE_FORMAT || !entry.post || !Array.isArray(entry.problems))
+      return undefined;
+    this.kept.set(key, line);
     return { post: entry.post, problems: entry.problems };
   }
 
-  /**
-   * Stores a parse. Only files that gave a post are kept: files left out are few. Written
-   * in place, without a temporary file and a rename: on this disk that halves the cost of a cold
-   * build's thousands of entries, and half an entry is a miss anyway (see above).
-   */
+  /** Keeps a parse for `save`. Only files that gave a post are kept: files left out are few. */
   set(key: string, parsed: ParsedPostFile): void {
     if (!parsed.post) return;
     const entry: CacheEntry = { format: CACHE_FORMAT, post: parsed.post, problems: parsed.problems };
-    const path = this.pathOf(key);
-    const folder = dirname(path);
-    if (!this.folders.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      this.folders.add(folder);
-    }
-    writeFileSync(path, JSON.stringify(entry));
-    this.stored?.add(key);
+    this.kept.set(key, `{"key":${JSON.stringify(key)},${JSON.stringify(entry).slice(1)}`);
   }
 
-  private pathOf(key: string): string {
-    return join(this.dir, key.slice(0, 2), `${key}.json`);
+  /**
+   * Replaces the stored file with the entries this build used or made, written aside and renamed so
+   * that a reader never sees half of it; removes all but the newest few files of other salts.
+   */
+  save(): void {
+    mkdirSync(this.dir, { recursive: true });
+    const aside = `${this.file}.${process.pid}.partial`;
+    writeFileSync(aside, [...this.kept.values()].map((line) => `${line}\n`).join(""));
+    renameSync(aside, this.file);
+    this.stored = new Map(this.kept);
+    const others = listing(this.dir)
+      .filter((name) => /^posts-[0-9a-f]+\.jsonl$/.test(name))
+      .map((name) => join(this.dir, name))
+      .filter((path) => path !== this.file)
+      .map((path) => ({ path, time: statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+      .sort((a, b) => b.time - a.time);
+    for (const { path } of others.slice(KEPT_FILES - 1)) rmSync(path, { force: true });
   }
 }

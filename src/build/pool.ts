@@ -13,7 +13,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { type ParsedPostFile, PostCache } from "./cache";
+import type { ParsedPostFile, PostCache } from "./cache";
 import { type PostContext, parsePostFile } from "./post";
 import { ProblemLog } from "./problems";
 
@@ -79,16 +79,19 @@ export async function parsePostFiles(
     done++;
     onProgress?.(done, paths.length);
   };
+  /** Keys of the files parsed (not found in the cache), by index: their parses go into the cache. */
+  const keys: (string | undefined)[] = [];
+  const parsedNow = (index: number, parsed: ParsedPostFile) => {
+    const key = keys[index];
+    if (cache && key) cache.set(key, parsed);
+    finish(index, parsed);
+  };
 
   let pool: ParserThreads | undefined;
   const waiting: ParseJob[] = [];
   const dispatch = (final: boolean) => {
     if (!pool && threads > 0 && waiting.length >= inlineLimit) {
-      pool = new ParserThreads(
-        threads,
-        { context, contentDir, cacheDir: cache?.dir, salt: cache?.salt },
-        finish,
-      );
+      pool = new ParserThreads(threads, { context, contentDir }, parsedNow);
     }
     while (pool && (waiting.length >= BATCH_SIZE || (final && waiting.length > 0)))
       pool.submit(waiting.splice(0, BATCH_SIZE));
@@ -103,7 +106,10 @@ export async function parsePostFiles(
           const job = { index: start + offset, path, bytes, key: cache.keyOf(path, bytes) };
           const hit = cache.get(job.key);
           if (hit) finish(job.index, hit);
-          else waiting.push(job);
+          else {
+            keys[job.index] = job.key;
+            waiting.push(job);
+          }
         });
         dispatch(false);
         // Lets the threads' answers in between chunks.
@@ -116,38 +122,31 @@ export async function parsePostFiles(
     }
     dispatch(true);
     if (pool) await pool.drained();
-    else for (const job of waiting) finish(job.index, parseJob(contentDir, job, context, cache));
+    else for (const job of waiting) parsedNow(job.index, parseJob(contentDir, job, context));
   } finally {
     await pool?.close();
   }
+  // Written once, at the end, by this thread: one file rather than one per post (see cache.ts).
+  cache?.save();
   return results;
 }
 
 /**
- * Reads (unless already read), parses and caches one file. File access is synchronous: on a worker
- * thread that costs nothing, while asynchronous calls would all queue on the process's four libuv
- * threads and wake each other thousands of times.
+ * Reads (unless already read) and parses one file. File access is synchronous: on a worker thread
+ * that costs nothing, while asynchronous calls would all queue on the process's four libuv threads
+ * and wake each other thousands of times.
  */
-function parseJob(
-  contentDir: string,
-  job: ParseJob,
-  context: PostContext,
-  cache: PostCache | undefined,
-): ParsedPostFile {
+function parseJob(contentDir: string, job: ParseJob, context: PostContext): ParsedPostFile {
   const bytes = job.bytes ?? readFileSync(join(contentDir, job.path));
   const log = new ProblemLog(job.path);
   const post = parsePostFile(job.path, bytes, context, log);
-  const parsed: ParsedPostFile = post ? { post, problems: log.problems } : { problems: log.problems };
-  cache?.set(job.key ?? cache.keyOf(job.path, bytes), parsed);
-  return parsed;
+  return post ? { post, problems: log.problems } : { problems: log.problems };
 }
 
 /** What a worker thread is started with. */
 interface ThreadSetup {
   context: PostContext;
   contentDir: string;
-  cacheDir?: string;
-  salt?: string;
 }
 
 /** Worker threads fed batches of jobs from one queue. */
@@ -243,13 +242,12 @@ function startParserThread(setup: ThreadSetup): Worker {
 
 /** The worker side: parse each batch received and answer with the results, in batch order. */
 function serveParseRequests(port: NonNullable<typeof parentPort>, setup: ThreadSetup): void {
-  const cache = setup.cacheDir && setup.salt ? new PostCache(setup.cacheDir, setup.salt) : undefined;
   const { contentDir } = setup;
   port.on("message", (batch: ParseJob[]) => {
     const results: { index: number; parsed: ParsedPostFile }[] = [];
     for (const job of batch) {
       try {
-        results.push({ index: job.index, parsed: parseJob(contentDir, job, setup.context, cache) });
+        results.push({ index: job.index, parsed: parseJob(contentDir, job, setup.context) });
       } catch (error) {
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
         port.postMessage({ error: message, path: job.path } satisfies WorkerReply);

@@ -1,7 +1,7 @@
 /** The parsed-post cache: keys follow every input of a parse, entries are only reused when still right. */
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   CACHE_FORMAT,
@@ -91,25 +91,62 @@ describe("PostCache entries", () => {
     expect(cache.get("ab12")).toBeUndefined();
   });
 
-  it("are looked up in the index once there is one, and on disk otherwise", () => {
+  it("are kept across builds by save: what another cache saved is seen at the next index", () => {
     const other = new PostCache(dir, cache.salt);
     cache.index();
     other.set("ab12", parsed);
     expect(cache.get("ab12")).toBeUndefined();
+    other.save();
+    expect(cache.get("ab12")).toBeUndefined();
     cache.index();
     expect(cache.get("ab12")).toEqual(parsed);
     expect(new PostCache(dir, cache.salt).get("ab12")).toEqual(parsed);
-    cache.set("cd34", parsed);
-    expect(cache.get("cd34")).toEqual(parsed);
   });
 
-  it("are a miss when unreadable or of another format", async () => {
+  it("saved are only those the build used or made: entries of files gone are dropped", () => {
     cache.set("ab12", parsed);
-    const file = join(dir, "ab", "ab12.json");
-    await writeFile(file, "{ not json");
-    expect(cache.get("ab12")).toBeUndefined();
-    await writeFile(file, JSON.stringify({ ...parsed, format: CACHE_FORMAT + 1 }));
-    expect(cache.get("ab12")).toBeUndefined();
+    cache.set("cd34", parsed);
+    cache.save();
+    const next = new PostCache(dir, cache.salt);
+    expect(next.get("ab12")).toEqual(parsed);
+    next.save();
+    const after = new PostCache(dir, cache.salt);
+    expect(after.get("ab12")).toEqual(parsed);
+    expect(after.get("cd34")).toBeUndefined();
+  });
+
+  it("are a miss when unreadable or of another format, and the rest still read", async () => {
+    cache.set("ab12", parsed);
+    cache.set("cd34", parsed);
+    cache.save();
+    const lines = (await readFile(cache.file, "utf8")).split("\n");
+    const broken = lines.map((line) =>
+      line.startsWith('{"key":"ab12"')
+        ? line.replace(`"format":${CACHE_FORMAT}`, `"format":${CACHE_FORMAT + 1}`)
+        : line,
+    );
+    await writeFile(cache.file, `{ not json\n${broken.join("\n")}`);
+    const reread = new PostCache(dir, cache.salt);
+    expect(reread.get("ab12")).toBeUndefined();
+    expect(reread.get("cd34")).toEqual(parsed);
+    await writeFile(cache.file, "\u0000garbage");
+    expect(new PostCache(dir, cache.salt).get("cd34")).toBeUndefined();
+  });
+
+  it("keep the newest few files of other salts and remove older ones", async () => {
+    for (let i = 0; i < 6; i++) {
+      const other = new PostCache(dir, `${i}`.repeat(64));
+      other.set("ab12", parsed);
+      other.save();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    cache.set("ab12", parsed);
+    cache.save();
+    const files = (await readdir(dir)).filter((name) => name.endsWith(".jsonl")).sort();
+    expect(files).toHaveLength(4);
+    expect(files).toContain(basename(cache.file));
+    expect(files).toContain(`posts-${"5".repeat(32)}.jsonl`);
+    expect(files).not.toContain(`posts-${"0".repeat(32)}.jsonl`);
   });
 });
 
@@ -124,18 +161,20 @@ describe("parsePostFiles with a cache", () => {
 
       const fresh = await parsePostFiles(content, paths, context, ON_THREADS);
       expect(await parsePostFiles(content, paths, context, { ...ON_THREADS, cache })).toEqual(fresh);
-      const stored = (await readdir(dir)).length;
-      expect(stored).toBeGreaterThan(0);
+      const stored = await readFile(cache.file, "utf8");
+      expect(stored.split("\n").length).toBeGreaterThan(100);
 
       // Mark every stored entry: a second build must give back the marked posts, so it read them.
-      for (const shard of await readdir(dir)) {
-        for (const name of await readdir(join(dir, shard))) {
-          const file = join(dir, shard, name);
-          const entry = JSON.parse(await readFile(file, "utf8"));
+      const marked = stored
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => {
+          const entry = JSON.parse(line);
           entry.post.title = `cached: ${entry.post.title}`;
-          await writeFile(file, JSON.stringify(entry));
-        }
-      }
+          return JSON.stringify(entry);
+        });
+      await writeFile(cache.file, `${marked.join("\n")}\n`);
+      cache.index();
       // And change one file: that one must be parsed again.
       const changed = join(content, SPEC_POST);
       await writeFile(changed, (await readFile(changed, "utf8")).replace(/^title: .*$/m, 'title: "changed"'));
