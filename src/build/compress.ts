@@ -108,14 +108,16 @@ const { gzipSync } = require("node:zlib");
 const { createHash } = require("node:crypto");
 const { statSync, writeFileSync } = require("node:fs");
 const { join } = require("node:path");
-const { queued, folder } = workerData;
+const { queued, folder, existing } = workerData;
+const present = new Set(existing);
 parentPort.on("message", ({ key, bytes, size }) => {
   const gzipped = gzipSync(bytes, { level: ${GZIP_LEVEL} });
   if (folder) {
     // Stored as FolderDocuments stores a document: under doc/<sha256>, unless already there whole.
     const stored = "doc/" + createHash("sha256").update(gzipped).digest("hex");
     const path = join(folder, stored);
-    const wrote = statSync(path, { throwIfNoEntry: false })?.size !== gzipped.byteLength;
+    // Only a file listed when the folder was opened can be there already (a stat costs here).
+    const wrote = !present.has(stored) || statSync(path, { throwIfNoEntry: false })?.size !== gzipped.byteLength;
     if (wrote) writeFileSync(path, gzipped);
     Atomics.sub(queued, 0, size);
     parentPort.postMessage({ key, stored: { key: stored, size: gzipped.byteLength }, wrote });
@@ -205,8 +207,11 @@ export class Compressor {
 
   private start(): Worker {
     if (this.thread) return this.thread;
-    const folder = this.documents instanceof FolderDocuments ? this.documents.dir : undefined;
-    const thread = new Worker(GZIP_THREAD, { eval: true, workerData: { queued: this.queued, folder } });
+    const folder = this.documents instanceof FolderDocuments ? this.documents : undefined;
+    const thread = new Worker(GZIP_THREAD, {
+      eval: true,
+      workerData: { queued: this.queued, folder: folder?.dir, existing: folder?.listed() ?? [] },
+    });
     thread.on("message", (reply: ThreadReply) => {
       if ("gzipped" in reply) this.made.set(reply.key, reply.gzipped);
       else {

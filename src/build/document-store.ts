@@ -127,6 +127,11 @@ export class FolderDocuments implements Documents {
     return new FolderDocuments(this.dir, new Map(this.sizes), this.disk);
   }
 
+  /** Keys of the files the folder held when it was opened, or written since. */
+  listed(): string[] {
+    return [...this.disk.files.keys()];
+  }
+
   /** Files in the folder that are not documents of this set. */
   unused(): string[] {
     return [...this.disk.files.keys()].filter((key) => !this.sizes.has(key));
