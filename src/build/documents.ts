@@ -60,7 +60,7 @@ export function renderSite(
   const output: Output = {
     documents: options.documents ?? new Map(),
     trimmed: new Map(),
-    items: new RenderedItems(PARTS, options.spillItems),
+    items: new RenderedItems(PARTS, options.itemMemory),
     index: options.index,
     reused: 0,
     onDocument: options.onDocument,
@@ -115,8 +115,8 @@ function renderAll(
 export interface RenderOptions {
   /** Where the documents go (default: a new `Map`). */
   documents?: Documents;
-  /** Keep rendered items in a scratch file rather than in memory (for large builds). */
-  spillItems?: boolean;
+  /** Bytes of rendered items kept in memory; more go to a scratch file (default: no limit). */
+  itemMemory?: number;
   /** What an earlier build into the same folder rendered: documents to reuse (see render-index.ts). */
   index?: RenderIndex;
   /**

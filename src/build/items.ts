@@ -1,8 +1,9 @@
 /**
  * Each post's item in each format, rendered once: a post is in the site feed, its categories' and
  * tags' feeds and their archive pages, and its item is the same bytes in all of them (see
- * src/render/document.ts). Items stay in memory, or, for a large build, go to a scratch file as
- * they are rendered, so that the build's memory does not grow with three copies of every post.
+ * src/render/document.ts). Items stay in memory up to a limit; past it (a large build) they go to a
+ * scratch file as they are rendered, so that the build's memory does not grow with three copies of
+ * every post.
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,31 +23,33 @@ export class RenderedItems {
   private readonly inMemory = new Map<FeedFormat, WeakMap<Post, Uint8Array>>();
   private readonly spilled = new Map<FeedFormat, WeakMap<Post, Spilled>>();
   private scratch: { dir: string; fd: number; end: number } | undefined;
+  /** Bytes of the items kept in memory. */
+  private held = 0;
 
-  /** `spill`: keep the items in a scratch file under the system's temporary folder. */
+  /**
+   * `memoryLimit`: bytes of items kept in memory; the others go to a scratch file under the system's
+   * temporary folder (default: no limit).
+   */
   constructor(
     private readonly parts: Record<FeedFormat, DocumentParts>,
-    spill = false,
-  ) {
-    if (spill) {
-      const dir = mkdtempSync(join(tmpdir(), "feed-items-"));
-      this.scratch = { dir, fd: openSync(join(dir, "items"), "w+"), end: 0 };
-    }
-  }
+    private readonly memoryLimit = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** The byte length of `post`'s item in `format` (rendering it if needed). */
   size(format: FeedFormat, post: Post): number {
-    return this.scratch ? this.spill(format, post).length : this.memory(format, post).byteLength;
+    const item = this.item(format, post);
+    return item instanceof Uint8Array ? item.byteLength : item.length;
   }
 
   /** Copies `post`'s item in `format` into `out` at `offset`; returns the offset after it. */
   copyInto(format: FeedFormat, post: Post, out: Uint8Array, offset: number): number {
-    if (!this.scratch) {
-      const bytes = this.memory(format, post);
-      out.set(bytes, offset);
-      return offset + bytes.byteLength;
+    const item = this.item(format, post);
+    if (item instanceof Uint8Array) {
+      out.set(item, offset);
+      return offset + item.byteLength;
     }
-    const { position, length } = this.spill(format, post);
+    if (!this.scratch) throw new Error("an item was spilled without a scratch file");
+    const { position, length } = item;
     let done = 0;
     while (done < length) {
       const read = readSync(this.scratch.fd, out, offset + done, length - done, position + done);
@@ -68,29 +71,34 @@ export class RenderedItems {
     return encoder.encode(this.parts[format].item(post));
   }
 
-  private memory(format: FeedFormat, post: Post): Uint8Array {
-    const byPost = mapOf(this.inMemory, format);
-    let bytes = byPost.get(post);
-    if (!bytes) {
-      bytes = this.render(format, post);
-      byPost.set(post, bytes);
+  /** The item in memory, or where it is in the scratch file; rendered on first use. */
+  private item(format: FeedFormat, post: Post): Uint8Array | Spilled {
+    const inMemory = mapOf(this.inMemory, format);
+    const spilled = mapOf(this.spilled, format);
+    const known = inMemory.get(post) ?? spilled.get(post);
+    if (known) return known;
+    const bytes = this.render(format, post);
+    if (this.held + bytes.byteLength <= this.memoryLimit) {
+      this.held += bytes.byteLength;
+      inMemory.set(post, bytes);
+      return bytes;
     }
-    return bytes;
+    const place = this.spill(bytes);
+    spilled.set(post, place);
+    return place;
   }
 
-  private spill(format: FeedFormat, post: Post): Spilled {
-    const byPost = mapOf(this.spilled, format);
-    let place = byPost.get(post);
-    if (!place) {
-      const scratch = this.scratch as { fd: number; end: number };
-      const bytes = this.render(format, post);
-      let done = 0;
-      while (done < bytes.byteLength)
-        done += writeSync(scratch.fd, bytes, done, bytes.byteLength - done, scratch.end + done);
-      place = { position: scratch.end, length: bytes.byteLength };
-      scratch.end += bytes.byteLength;
-      byPost.set(post, place);
+  private spill(bytes: Uint8Array): Spilled {
+    if (!this.scratch) {
+      const dir = mkdtempSync(join(tmpdir(), "feed-items-"));
+      this.scratch = { dir, fd: openSync(join(dir, "items"), "w+"), end: 0 };
     }
+    const scratch = this.scratch;
+    let done = 0;
+    while (done < bytes.byteLength)
+      done += writeSync(scratch.fd, bytes, done, bytes.byteLength - done, scratch.end + done);
+    const place = { position: scratch.end, length: bytes.byteLength };
+    scratch.end += bytes.byteLength;
     return place;
   }
 }

@@ -12,6 +12,12 @@ import { type LoadedSite, type LoadOptions, loadSite } from "./load";
 import type { Problem } from "./problems";
 import { RENDER_INDEX_FILE, RenderIndex } from "./render-index";
 
+/**
+ * Bytes of rendered items a build into a folder keeps in memory (10,000 bench posts take about
+ * 200 MB in three formats); past it they go through a scratch file.
+ */
+export const ITEM_MEMORY = 256 * 1024 * 1024;
+
 export interface BuildOptions extends LoadOptions {
   /** Accept builds that change or reuse published ids (see id-lock.ts). */
   allowIdChanges?: boolean;
@@ -53,8 +59,8 @@ export async function buildSite(contentDir: string, options: BuildOptions): Prom
     capped.posts.length > 0
       ? renderSite(site, capped.posts, feedBudget, cappedScheduled.posts, {
           documents,
-          // A build into a folder is the CLI's: its items go to disk too (memory follows the feeds).
-          spillItems: documents instanceof FolderDocuments,
+          // A build into a folder is the CLI's: past a bound, its items go to disk too.
+          ...(documents instanceof FolderDocuments ? { itemMemory: ITEM_MEMORY } : {}),
           index,
           onDocument: (entry, bytes) => compressor.add(entry, bytes),
         })

@@ -1,0 +1,55 @@
+/** Items rendered once per post and format, in memory or, past a limit, through a scratch file. */
+import { readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { beforeAll, describe, expect, it } from "vitest";
+import { renderSite } from "../../src/build/documents";
+import { RenderedItems } from "../../src/build/items";
+import { type BuildResult, buildSite } from "../../src/build/site";
+import { FEED_FORMATS } from "../../src/model";
+import { atomParts } from "../../src/render/atom";
+import { jsonFeedParts } from "../../src/render/jsonfeed";
+import { rssParts } from "../../src/render/rss";
+import { FINEWS_DIR } from "../corpus";
+import { makeView } from "../render/fixture";
+
+const PARTS = { rss: rssParts, atom: atomParts, json: jsonFeedParts };
+const scratchFolders = async () => (await readdir(tmpdir())).filter((name) => name.startsWith("feed-items-"));
+
+describe("RenderedItems", () => {
+  const posts = makeView().items;
+
+  it("gives every item's bytes as the renderer does, in memory, spilled, or both, and removes its scratch file", async () => {
+    const before = await scratchFolders();
+    for (const limit of [Number.POSITIVE_INFINITY, 0, 1500]) {
+      const items = new RenderedItems(PARTS, limit);
+      for (const format of FEED_FORMATS) {
+        for (const post of posts) {
+          const expected = new TextEncoder().encode(PARTS[format].item(post));
+          const out = new Uint8Array(expected.byteLength + 4);
+          expect(items.size(format, post)).toBe(expected.byteLength);
+          expect(items.copyInto(format, post, out, 2)).toBe(expected.byteLength + 2);
+          expect(out.subarray(2, -2)).toEqual(expected);
+        }
+      }
+      items.close();
+    }
+    expect(await scratchFolders()).toEqual(before);
+  });
+});
+
+describe("renderSite with items spilled", () => {
+  let built: BuildResult;
+  beforeAll(async () => {
+    built = await buildSite(FINEWS_DIR, { now: new Date("2026-01-01T00:00:00Z") });
+  }, 60_000);
+
+  it("renders the same documents whatever the memory limit of items", () => {
+    const { site, feedBudget } = built.site.config;
+    const expected = renderSite(site, built.site.posts, feedBudget);
+    for (const itemMemory of [0, 100_000]) {
+      const spilled = renderSite(site, built.site.posts, feedBudget, [], { itemMemory });
+      expect(spilled.manifest).toEqual(expected.manifest);
+      expect([...spilled.documents.keys()]).toEqual([...expected.documents.keys()]);
+    }
+  });
+});
