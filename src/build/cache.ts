@@ -12,10 +12,21 @@
  * unreadable entry is a miss, never an error.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { threadId } from "node:worker_threads";
 import type { Post } from "../model";
 import type { PostContext } from "./post";
 import type { Problem } from "./problems";
@@ -94,10 +105,10 @@ export function cacheSalt(fingerprint: string, context: PostContext): string {
 
 /** Parsed posts stored under `dir`, valid for one parser and config (the `salt`). */
 export class PostCache {
-  /** The stored file's lines by key, once read (see `index`). */
-  private stored: Map<string, string> | undefined;
-  /** Entries this build used or made: what `save` writes. */
-  private readonly kept = new Map<string, string>();
+  /** The stored file, and where each key's line is in it, once read (see `index`). */
+  private stored: { bytes: Buffer; lines: Map<string, [start: number, end: number]> } | undefined;
+  /** The file `save` will rename into place, written as entries are kept, and the keys in it. */
+  private pending: { path: string; fd: number; keys: Set<string> } | undefined;
 
   constructor(
     readonly dir: string,
@@ -119,25 +130,31 @@ export class PostCache {
    * once, first. Entries saved by others afterwards are not seen until the next `index`.
    */
   index(): void {
-    this.kept.clear();
+    this.discard();
     this.read();
   }
 
+  /** Finds each line of the stored file; lines start `{"key":"<key>",` (see `set`: keys are hex). */
   private read(): void {
-    const stored = new Map<string, string>();
-    let text = "";
+    let bytes: Buffer;
     try {
-      text = readFileSync(this.file, "utf8");
+      bytes = readFileSync(this.file);
     } catch {
-      // No file yet: every lookup is a miss.
+      bytes = Buffer.alloc(0);
     }
-    for (const line of text.split("\n")) {
-      // Lines start `{"key":"<key>",` (written by `set`; keys are hex digits).
-      if (!line.startsWith('{"key":"')) continue;
-      const end = line.indexOf('"', 8);
-      if (end > 8) stored.set(line.slice(8, end), line);
+    const lines = new Map<string, [number, number]>();
+    const prefix = Buffer.from('{"key":"');
+    for (let start = 0; start < bytes.byteLength; ) {
+      let end = bytes.indexOf(0x0a, start);
+      if (end < 0) end = bytes.byteLength;
+      if (bytes.subarray(start, start + prefix.byteLength).equals(prefix)) {
+        const close = bytes.indexOf(0x22, start + prefix.byteLength);
+        if (close > start + prefix.byteLength && close < end)
+          lines.set(bytes.toString("latin1", start + prefix.byteLength, close), [start, end]);
+      }
+      start = end + 1;
     }
-    this.stored = stored;
+    this.stored = { bytes, lines };
   }
 
   /** The key of one file: its path (relative to the content folder) and bytes, under this salt. */
@@ -151,40 +168,45 @@ export class PostCache {
       .digest("hex");
   }
 
-  /** The stored parse of `key`, if any; a hit is kept for `save`. */
+  /** The parse of `key` as the last `save` (of any cache on this folder) left it, if any; a hit is kept. */
   get(key: string): ParsedPostFile | undefined {
     if (!this.stored) this.read();
-    const line = this.kept.get(key) ?? this.stored?.get(key);
-    if (line === undefined) return undefined;
+    const stored = this.stored as NonNullable<typeof this.stored>;
+    const place = stored.lines.get(key);
+    if (place === undefined) return undefined;
     let entry: CacheEntry & { key: string };
     try {
-      entry = JSON.parse(line) as CacheEntry & { key: string };
+      entry = JSON.parse(stored.bytes.toString("utf8", place[0], place[1])) as CacheEntry & { key: string };
     } catch {
       return undefined;
     }
     if (entry?.key !== key || entry.format !== CACHE_FORMAT || !entry.post || !Array.isArray(entry.problems))
       return undefined;
-    this.kept.set(key, line);
+    this.keep(key, stored.bytes.subarray(place[0], place[1]));
     return { post: entry.post, problems: entry.problems };
   }
 
-  /** Keeps a parse for `save`. Only files that gave a post are kept: files left out are few. */
+  /**
+   * Keeps a parse for the next builds (once saved). Only files that gave a post are kept: files left
+   * out are few.
+   */
   set(key: string, parsed: ParsedPostFile): void {
     if (!parsed.post) return;
     const entry: CacheEntry = { format: CACHE_FORMAT, post: parsed.post, problems: parsed.problems };
-    this.kept.set(key, `{"key":${JSON.stringify(key)},${JSON.stringify(entry).slice(1)}`);
+    this.keep(key, Buffer.from(`{"key":${JSON.stringify(key)},${JSON.stringify(entry).slice(1)}`));
   }
 
   /**
-   * Replaces the stored file with the entries this build used or made, written aside and renamed so
-   * that a reader never sees half of it; removes all but the newest few files of other salts.
+   * Replaces the stored file with the entries this build used or made (written aside as they came,
+   * now renamed, so a reader never sees half of it); removes all but the newest few files of other
+   * salts.
    */
   save(): void {
-    mkdirSync(this.dir, { recursive: true });
-    const aside = `${this.file}.${process.pid}.partial`;
-    writeFileSync(aside, [...this.kept.values()].map((line) => `${line}\n`).join(""));
-    renameSync(aside, this.file);
-    this.stored = new Map(this.kept);
+    const pending = this.pending ?? this.startPending();
+    this.pending = undefined;
+    closeSync(pending.fd);
+    renameSync(pending.path, this.file);
+    this.stored = undefined;
     const others = listing(this.dir)
       .filter((name) => /^posts-[0-9a-f]+\.jsonl$/.test(name))
       .map((name) => join(this.dir, name))
@@ -193,4 +215,33 @@ export class PostCache {
       .sort((a, b) => b.time - a.time);
     for (const { path } of others.slice(KEPT_FILES - 1)) rmSync(path, { force: true });
   }
+
+  /** Removes what this build kept without saving it. */
+  discard(): void {
+    if (!this.pending) return;
+    closeSync(this.pending.fd);
+    rmSync(this.pending.path, { force: true });
+    this.pending = undefined;
+  }
+
+  private keep(key: string, line: Uint8Array): void {
+    const pending = this.pending ?? this.startPending();
+    if (pending.keys.has(key)) return;
+    pending.keys.add(key);
+    writeAll(pending.fd, line);
+    writeAll(pending.fd, NEWLINE);
+  }
+
+  private startPending(): NonNullable<typeof this.pending> {
+    mkdirSync(this.dir, { recursive: true });
+    const path = `${this.file}.${process.pid}.${threadId}.partial`;
+    this.pending = { path, fd: openSync(path, "w"), keys: new Set() };
+    return this.pending;
+  }
+}
+
+const NEWLINE = Buffer.from("\n");
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done, bytes.byteLength - done);
 }

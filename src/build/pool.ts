@@ -123,10 +123,13 @@ export async function parsePostFiles(
     dispatch(true);
     if (pool) await pool.drained();
     else for (const job of waiting) parsedNow(job.index, parseJob(contentDir, job, context));
+  } catch (error) {
+    cache?.discard();
+    throw error;
   } finally {
     await pool?.close();
   }
-  // Written once, at the end, by this thread: one file rather than one per post (see cache.ts).
+  // One file for the whole build, renamed into place once every post is parsed (see cache.ts).
   cache?.save();
   return results;
 }

@@ -16,7 +16,7 @@ import { RENDER_INDEX_FILE, RenderIndex } from "./render-index";
  * Bytes of rendered items a build into a folder keeps in memory (10,000 bench posts take about
  * 200 MB in three formats); past it they go through a scratch file.
  */
-export const ITEM_MEMORY = 256 * 1024 * 1024;
+export const ITEM_MEMORY = 128 * 1024 * 1024;
 
 export interface BuildOptions extends LoadOptions {
   /** Accept builds that change or reuse published ids (see id-lock.ts). */

@@ -1,4 +1,5 @@
 /** The parsed-post cache: keys follow every input of a parse, entries are only reused when still right. */
+import { readdirSync } from "node:fs";
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -80,14 +81,17 @@ describe("PostCache entries", () => {
     problems: [{ path: "_posts/2024-01-01-a.md", severity: "warning", message: "m", action: "a" }],
   };
 
-  it("give back what was stored", () => {
+  it("give back what was stored, once saved", () => {
     cache.set("ab12", parsed);
+    expect(cache.get("ab12")).toBeUndefined();
+    cache.save();
     expect(cache.get("ab12")).toEqual(parsed);
     expect(cache.get("cd34")).toBeUndefined();
   });
 
   it("are not kept for a file that published nothing", () => {
     cache.set("ab12", { problems: parsed.problems });
+    cache.save();
     expect(cache.get("ab12")).toBeUndefined();
   });
 
@@ -113,6 +117,9 @@ describe("PostCache entries", () => {
     const after = new PostCache(dir, cache.salt);
     expect(after.get("ab12")).toEqual(parsed);
     expect(after.get("cd34")).toBeUndefined();
+    after.set("ef56", parsed);
+    after.discard();
+    expect(readdirSync(dir).filter((name) => name.endsWith(".partial"))).toEqual([]);
   });
 
   it("are a miss when unreadable or of another format, and the rest still read", async () => {
