@@ -4,6 +4,7 @@
  * (`manifest/<build id>`), so a key that exists already holds exactly the bytes it would be given:
  * a publish writes only the keys that are missing.
  */
+import { type Documents, documentSize } from "../build/document-store";
 import type { RenderedSite } from "../build/documents";
 import { type Manifest, manifestKey } from "../model";
 import { FREE_PLAN_WRITES_PER_DAY } from "./batches";
@@ -71,15 +72,37 @@ export function planPublish(
 ): Plan {
   const writes: KvEntry[] = [];
   const unchanged: string[] = [];
+  let bytes = 0;
   for (const key of [...build.documents.keys()].sort()) {
-    const value = build.documents.get(key);
     if (existing.has(key)) unchanged.push(key);
-    else if (value) writes.push({ key, value });
+    else if (build.documents.has(key)) {
+      writes.push(documentEntry(build.documents, key));
+      bytes += documentSize(build.documents, key) ?? 0;
+    }
   }
   const manifest = manifestEntry(build.manifest);
   if (existing.has(manifest.key)) unchanged.push(manifest.key);
-  else writes.push(manifest);
-  return { writes, unchanged, deletes: [], bytes: sum(writes) };
+  else {
+    writes.push(manifest);
+    bytes += manifest.value.byteLength;
+  }
+  return { writes, unchanged, deletes: [], bytes };
+}
+
+/**
+ * The entry of one document, whose bytes are read from the build each time they are needed: a
+ * build made into dist/ keeps them on disk, and a plan must not hold every document it writes
+ * (a first deploy writes them all). Batches then read only their own.
+ */
+function documentEntry(documents: Documents, key: string): KvEntry {
+  return {
+    key,
+    get value(): Uint8Array {
+      const bytes = documents.get(key);
+      if (!bytes) throw new Error(`the build has no document ${key}`);
+      return bytes;
+    },
+  };
 }
 
 /**
@@ -134,10 +157,6 @@ export function describePlan(plan: Plan, manifest?: Manifest): string[] {
   }
   lines.push(planLine(plan));
   return lines;
-}
-
-function sum(entries: readonly KvEntry[]): number {
-  return entries.reduce((total, entry) => total + entry.value.byteLength, 0);
 }
 
 function cmp(a: string, b: string): number {
