@@ -5,9 +5,10 @@
  * so editing the parser or upgrading a library never serves a stale post.
  *
  * Entries are JSON lines in one file per salt, `<dir>/posts-<salt>.jsonl`, read whole when a build
- * starts and written whole (aside, then renamed) when its parsing ends, with the entries that build
- * used or made: one file instead of thousands, whose creation was most of a cold build's kernel time
- * here, and entries of deleted or edited files go away by themselves. Concurrent builds may share a
+ * starts; the entries that build uses or makes are appended to a file beside it as they come, which
+ * is renamed into place when parsing ends. One file instead of thousands (creating them was a large
+ * part of a cold build's kernel time here), and entries of deleted or edited files go away by
+ * themselves. Concurrent builds may share a
  * cache: the last to finish wins, and an entry's bytes depend only on its key. A missing or
  * unreadable entry is a miss, never an error.
  */

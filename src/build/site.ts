@@ -1,4 +1,8 @@
-/** The whole build, without I/O beyond reading the content folder: posts in, documents and report out. */
+/**
+ * The whole build: posts in, documents and report out. In memory, reading only the content folder
+ * (and the parsed-post cache, when given); or, with `outDir`, writing documents into that folder
+ * as they are rendered and reusing what an earlier build left there (`writeDist` finishes it).
+ */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Manifest } from "../model";
