@@ -118,8 +118,8 @@ function exactOffset(millis: number, timeZone: string): number {
  * of its day when the next day starts with the same offset. That is exact as long as no zone changes
  * its offset twice within 24 hours (and back): the closest two offset changes in the tz database
  * (2025b, backzone history included) are four days apart (Africa/Freetown, September 1939). A day
- * whose ends differ holds a change, and its instants are formatted one by one. Offsets are whole seconds (LMT included),
- * exactly as formatting gives them. (Quarter-hour buckets would need less of the tz data, but posts
+ * whose ends differ holds a change, and its instants are formatted one by one. Offsets are whole
+ * seconds (LMT included), exactly as formatting gives them. (Quarter-hour buckets would need less of the tz data, but posts
  * are hours apart: they formatted about as often as before.)
  */
 const OFFSET_BUCKET_MS = 86_400_000;

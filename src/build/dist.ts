@@ -24,7 +24,6 @@ export async function writeDist(outDir: string, rendered: RenderedSite): Promise
   const { documents } = rendered;
   const inPlace = documents instanceof FolderDocuments && resolve(documents.dir) === resolve(outDir);
   const folder = inPlace ? documents : FolderDocuments.open(outDir);
-  const writtenBefore = inPlace ? 0 : folder.writes;
   if (!inPlace) for (const [key, bytes] of documents) folder.set(key, bytes);
   let removed = 0;
   for (const key of folder.unused()) {
@@ -40,5 +39,5 @@ export async function writeDist(outDir: string, rendered: RenderedSite): Promise
   let bytes = 0;
   for (const key of folder.keys()) bytes += folder.sizeOf(key) ?? 0;
   await writeFile(join(outDir, "manifest.json"), `${JSON.stringify(rendered.manifest, null, 2)}\n`);
-  return { bytes, written: folder.writes - writtenBefore, removed };
+  return { bytes, written: folder.writes, removed };
 }

@@ -51,7 +51,8 @@ export async function buildSite(contentDir: string, options: BuildOptions): Prom
   // A refused build is still rendered (for its report), but never into the build's folder.
   const documents: Documents =
     options.outDir && !refused && capped.posts.length > 0 ? FolderDocuments.open(options.outDir) : new Map();
-  const compressor = new Compressor(documents, options.outDir ? earlierManifest(options.outDir) : undefined);
+  const folder = documents instanceof FolderDocuments ? documents : undefined;
+  const compressor = new Compressor(documents, folder ? earlierManifest(folder.dir) : undefined);
   // Reusing earlier documents is part of caching: `--no-cache` renders everything.
   const indexPath =
     documents instanceof FolderDocuments && options.cacheDir
@@ -64,7 +65,7 @@ export async function buildSite(contentDir: string, options: BuildOptions): Prom
       ? renderSite(site, capped.posts, feedBudget, cappedScheduled.posts, {
           documents,
           // A build into a folder is the CLI's: past a bound, its items go to disk too.
-          ...(documents instanceof FolderDocuments ? { itemMemory: ITEM_MEMORY } : {}),
+          ...(folder ? { itemMemory: ITEM_MEMORY } : {}),
           index,
           onDocument: (entry, bytes) => compressor.add(entry, bytes),
         })
