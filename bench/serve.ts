@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { Miniflare } from "miniflare";
+import { FolderDocuments } from "../src/build/document-store";
 import { feedsNamespaceId, kvPersistDir, openLocalKv } from "../src/build/local-kv";
 import { progressBar } from "../src/build/progress";
 import { type Manifest, manifestKey } from "../src/model";
@@ -52,7 +53,7 @@ export async function bundleWorker(projectDir: string, outDir: string): Promise<
 }
 
 /**
- * Puts a build written by `writeDist` (`<distDir>/manifest.json` and `<distDir>/doc/*`) into the
+ * Puts a build written by `writeDist` (`<distDir>/manifest.json` and the documents in doc/) into the
  * local KV under `stateDir` through workerd's KV (Miniflare), documents first and the manifest last,
  * as a publish does: the documents named in `keys`, or all of them. Local puts are slow (tens to
  * a few hundred a second), so the bench puts the manifest and the documents it requests.
@@ -66,16 +67,18 @@ export async function fillKv(
   const started = performance.now();
   const manifestText = await readFile(join(distDir, "manifest.json"), "utf8");
   const manifest = JSON.parse(manifestText) as Manifest;
-  const queue = keys ? [...keys] : (await readdir(join(distDir, "doc"))).map((name) => `doc/${name}`);
+  const stored = FolderDocuments.committed(distDir);
+  const queue = keys ? [...keys] : [...stored.keys()];
   const progress = progressBar("  filling KV", queue.length + 1, "keys");
   const { kv, dispose } = await openLocalKv(projectDir, stateDir);
   try {
     let written = 0;
     const next = async (): Promise<void> => {
       for (let key = queue.pop(); key !== undefined; key = queue.pop()) {
-        const data = await readFile(join(distDir, key));
-        // An ArrayBuffer of its own: Miniflare's proxy refuses views into Node's shared pool.
-        await kv.put(key, data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+        const data = stored.get(key);
+        if (!data) throw new Error(`${distDir} has no document ${key}`);
+        // Read into an ArrayBuffer of its own: Miniflare's proxy refuses views into a shared pool.
+        await kv.put(key, data.buffer as ArrayBuffer);
         progress.update(++written);
       }
     };

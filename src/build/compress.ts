@@ -6,7 +6,7 @@
 import { Worker } from "node:worker_threads";
 import { gzipSync } from "node:zlib";
 import type { Manifest, ManifestEntry } from "../model";
-import { copyDocuments, type Documents, FolderDocuments } from "./document-store";
+import { copyDocuments, type Documents, FolderDocuments, type PackLocation } from "./document-store";
 import type { RenderedSite } from "./documents";
 import { mapEntries, storeDocument } from "./manifest-routes";
 
@@ -106,21 +106,36 @@ const GZIP_THREAD = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { gzipSync } = require("node:zlib");
 const { createHash } = require("node:crypto");
-const { statSync, writeFileSync } = require("node:fs");
-const { join } = require("node:path");
-const { queued, folder, existing } = workerData;
+const { closeSync, openSync, writeSync } = require("node:fs");
+const { basename } = require("node:path");
+const { queued, pack, existing } = workerData;
 const present = new Set(existing);
-parentPort.on("message", ({ key, bytes, size }) => {
+let fd;
+let length = 0;
+parentPort.on("message", ({ key, bytes, size, close }) => {
+  if (close) {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+    parentPort.postMessage({ closed: true });
+    return;
+  }
   const gzipped = gzipSync(bytes, { level: ${GZIP_LEVEL} });
-  if (folder) {
-    // Stored as FolderDocuments stores a document: under doc/<sha256>, unless already there whole.
+  if (pack) {
+    // Stored as FolderDocuments stores a document: appended to a pack, unless the folder has it.
     const stored = "doc/" + createHash("sha256").update(gzipped).digest("hex");
-    const path = join(folder, stored);
-    // Only a file listed when the folder was opened can be there already (a stat costs here).
-    const wrote = !present.has(stored) || statSync(path, { throwIfNoEntry: false })?.size !== gzipped.byteLength;
-    if (wrote) writeFileSync(path, gzipped);
+    const wrote = !present.has(stored);
+    let offset = -1;
+    if (wrote) {
+      fd ??= openSync(pack, "wx");
+      offset = length;
+      for (let done = 0; done < gzipped.byteLength; )
+        done += writeSync(fd, gzipped, done, gzipped.byteLength - done, offset + done);
+      length += gzipped.byteLength;
+      present.add(stored);
+    }
     Atomics.sub(queued, 0, size);
-    parentPort.postMessage({ key, stored: { key: stored, size: gzipped.byteLength }, wrote });
+    const at = wrote ? { pack: basename(pack), offset, size: gzipped.byteLength } : undefined;
+    parentPort.postMessage({ key, stored: { key: stored, size: gzipped.byteLength }, at });
   } else {
     Atomics.sub(queued, 0, size);
     parentPort.postMessage({ key, gzipped }, [gzipped.buffer]);
@@ -131,7 +146,8 @@ parentPort.on("message", ({ key, bytes, size }) => {
 /** What the compressing thread answers: the gzip bytes, or where it stored them in the folder. */
 type ThreadReply =
   | { key: string; gzipped: Uint8Array }
-  | { key: string; stored: StoredVariant; wrote: boolean };
+  | { key: string; stored: StoredVariant; at?: PackLocation }
+  | { closed: true };
 
 /**
  * Gzip made while the feeds are still being rendered: each document is sent to a thread of its own
@@ -198,6 +214,11 @@ export class Compressor {
 
   /** Every variant, once every document sent has come back compressed; the thread is then stopped. */
   async done(): Promise<Precompressed> {
+    if (this.thread && !this.failure) {
+      // The thread closes its pack file first (a thread's descriptors outlive it).
+      this.waiting++;
+      this.thread.postMessage({ close: true });
+    }
     if (this.waiting > 0 && !this.failure) await new Promise<void>((resolve) => (this.settle = resolve));
     await this.thread?.terminate();
     this.thread = undefined;
@@ -210,14 +231,10 @@ export class Compressor {
     const folder = this.documents instanceof FolderDocuments ? this.documents : undefined;
     const thread = new Worker(GZIP_THREAD, {
       eval: true,
-      workerData: { queued: this.queued, folder: folder?.dir, existing: folder?.listed() ?? [] },
+      workerData: { queued: this.queued, pack: folder?.lendPack("gzip"), existing: folder?.listed() ?? [] },
     });
     thread.on("message", (reply: ThreadReply) => {
-      if ("gzipped" in reply) this.made.set(reply.key, reply.gzipped);
-      else {
-        (this.documents as FolderDocuments).written(reply.stored.key, reply.stored.size, reply.wrote);
-        this.made.set(reply.key, reply.stored);
-      }
+      if (!("closed" in reply)) this.receive(reply, folder);
       this.waiting--;
       if (this.waiting === 0) this.settle?.();
     });
@@ -227,6 +244,16 @@ export class Compressor {
     });
     this.thread = thread;
     return thread;
+  }
+
+  /** Takes in a variant the thread made: its bytes, or where it stored them in `folder`. */
+  private receive(reply: Exclude<ThreadReply, { closed: true }>, folder: FolderDocuments | undefined): void {
+    if ("gzipped" in reply) this.made.set(reply.key, reply.gzipped);
+    // Stored now, or already in the folder (by an earlier build, or earlier in this one).
+    else if (reply.at || folder?.adopt(reply.stored.key, reply.stored.size)) {
+      if (reply.at) folder?.written(reply.stored.key, reply.at, true);
+      this.made.set(reply.key, reply.stored);
+    } else this.failure ??= new Error(`gzip variant ${reply.stored.key} is neither written nor stored`);
   }
 }
 

@@ -1,8 +1,9 @@
 /**
- * Writes a build to disk: `manifest.json` plus one file per document, named by its KV key. Keys are
- * content-addressed (`doc/<sha256>`), so a file already there under its key holds the right bytes:
- * a rebuild writes only the documents that changed and removes the ones no longer used. A build
- * made with `FolderDocuments` over the same folder has written its documents already.
+ * Writes a build to disk: `manifest.json` plus its documents in doc/ (packs and their index, see
+ * `FolderDocuments`). Keys are content-addressed (`doc/<sha256>`), so a document already stored under
+ * its key holds the right bytes: a rebuild writes only the documents that changed and lets go of the
+ * ones no longer used. A build made with `FolderDocuments` over the same folder has stored its
+ * documents already.
  */
 import { readdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -15,7 +16,7 @@ export interface DistReport {
   bytes: number;
   /** Documents written (the others were already there). */
   written: number;
-  /** Files removed because this build does not use them. */
+  /** Stored documents let go, and files beside doc/ removed, because this build does not use them. */
   removed: number;
 }
 
@@ -25,11 +26,7 @@ export async function writeDist(outDir: string, rendered: RenderedSite): Promise
   const inPlace = documents instanceof FolderDocuments && resolve(documents.dir) === resolve(outDir);
   const folder = inPlace ? documents : FolderDocuments.open(outDir);
   if (!inPlace) for (const [key, bytes] of documents) folder.set(key, bytes);
-  let removed = 0;
-  for (const key of folder.unused()) {
-    await rm(join(outDir, key), { recursive: true, force: true });
-    removed++;
-  }
+  let removed = folder.commit();
   // Anything beside doc/, manifest.json and the render index is not ours to keep (the folder is the build's).
   for (const name of await readdir(outDir)) {
     if (name === "doc" || name === "manifest.json" || name === RENDER_INDEX_FILE) continue;

@@ -1,13 +1,27 @@
 /**
  * Where a build keeps its documents, by KV key (`doc/<sha256>`): in memory (a `Map`, as tests and
- * small callers use), or in a folder as they are rendered (`FolderDocuments`, dist/doc/), so that a
+ * small callers use), or on disk as they are rendered (`FolderDocuments`, dist/doc/), so that a
  * build's memory follows its largest feed rather than the whole site's output.
  *
- * Keys are content addresses: a key always names the same bytes, so a file already in the folder
- * under its key need not be written again, and two sets sharing a folder never disagree.
+ * Keys are content addresses: a key always names the same bytes, so a document already stored under
+ * its key need not be written again, and two sets sharing a folder never disagree.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { basename, join } from "node:path";
 
 /** The part of `Map<string, Uint8Array>` a build uses; a `Map` is one. */
 export interface Documents extends Iterable<[string, Uint8Array]> {
@@ -30,27 +44,96 @@ export function documentSize(documents: Documents, key: string): number | undefi
 }
 
 const PREFIX = "doc/";
+/** The folder's table of contents: which pack holds each document, at which offset. */
+export const PACK_INDEX_FILE = "index.json";
+const PACK_INDEX_FORMAT = 1;
+const PACK_SUFFIX = ".pack";
+/**
+ * A pack whose documents in use fill less than this share of it is rewritten: its documents are
+ * copied into the build's own pack and the old one removed, so a folder rebuilt many times stays
+ * within about twice its output.
+ */
+const MIN_PACK_USE = 0.5;
+
+/** Where a document's bytes are: `size` bytes at `offset` of the pack file `pack`. */
+export interface PackLocation {
+  pack: string;
+  offset: number;
+  size: number;
+}
+
+/** `doc/index.json`: packs by name, then each document as `[pack number, offset, size]`. */
+interface PackIndexFile {
+  format: number;
+  packs: string[];
+  documents: Record<string, [number, number, number]>;
+}
+
+/** An append-only pack file being written by this thread. */
+class PackWriter {
+  private fd: number | undefined;
+  private length = 0;
+
+  constructor(readonly path: string) {}
+
+  /** Appends `bytes`, returning their offset. */
+  append(bytes: Uint8Array): number {
+    this.fd ??= openSync(this.path, "wx");
+    const offset = this.length;
+    for (let done = 0; done < bytes.byteLength; )
+      done += writeSync(this.fd, bytes, done, bytes.byteLength - done, offset + done);
+    this.length += bytes.byteLength;
+    return offset;
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** What every copy of one folder's set shares: what is on disk, and the writes made. */
+interface Disk {
+  /** Every document stored in the folder (from its index, or written since it was opened). */
+  locations: Map<string, PackLocation>;
+  /** This build's pack (created at the first write). */
+  writer: PackWriter;
+  /** Names of the packs another thread is writing into for this build (see compress.ts). */
+  lent: Set<string>;
+  written: number;
+}
 
 /**
- * Documents written to `<dir>/doc/<sha256>` when they are set (synchronously: thousands of small
- * files, where asynchronous calls would each be a round trip to libuv's pool), and read back on
- * demand. Only their sizes stay in memory. Files of earlier builds stay until `writeDist` removes
- * what the final build does not use; one of the right size is taken as written (see `adopt`).
+ * Documents stored in `<dir>/doc/` as they are set: appended to one pack file per build and per
+ * writing thread, and found through `doc/index.json`, which `commit` writes once the build is whole.
+ * Creating thousands of small files cost seconds of kernel time per build on our disks; appending to
+ * one file costs a copy into the page cache. Only sizes and locations stay in memory, and documents
+ * are read back on demand.
+ *
+ * A rebuild reuses what the last committed build stored (see `adopt`). Pack files are never changed
+ * once written, so an interrupted build leaves the last index and its packs valid: its own pack is
+ * not listed, and the next `commit` removes it.
  */
 export class FolderDocuments implements Documents {
-  /** Opens `dir` (created if needed), noting which documents an earlier build left there. */
+  /** Opens `dir` (created if needed), with the documents its last committed build stored. */
   static open(dir: string): FolderDocuments {
     mkdirSync(join(dir, "doc"), { recursive: true });
-    const files = new Map<string, number | undefined>();
-    for (const name of readdirSync(join(dir, "doc"))) files.set(PREFIX + name, undefined);
-    return new FolderDocuments(dir, new Map(), { files, written: 0 });
+    const locations = readPackIndex(join(dir, "doc"));
+    const writer = new PackWriter(join(dir, "doc", newPackName("main")));
+    return new FolderDocuments(dir, new Map(), { locations, writer, lent: new Set(), written: 0 });
+  }
+
+  /** The documents of the build last committed into `dir`, to read (an empty set when there is none). */
+  static committed(dir: string): FolderDocuments {
+    const folder = FolderDocuments.open(dir);
+    for (const [key, at] of folder.disk.locations) folder.sizes.set(key, at.size);
+    return folder;
   }
 
   private constructor(
     readonly dir: string,
     private readonly sizes: Map<string, number>,
-    /** Shared by every copy: the files in the folder (size once known, -1: not a file), and writes. */
-    private readonly disk: { files: Map<string, number | undefined>; written: number },
+    private readonly disk: Disk,
   ) {}
 
   /** Documents written to the folder so far, by this set and its copies. */
@@ -59,17 +142,24 @@ export class FolderDocuments implements Documents {
   }
 
   /**
-   * Takes into this set a document that another thread wrote to the folder under `key` (see
-   * compress.ts): `size` bytes, already whole on disk.
+   * A pack file name for another thread to append documents to; it reports each with `written`.
+   * Its documents are listed by the next `commit`.
    */
-  written(key: string, size: number, wrote: boolean): void {
-    this.pathOf(key);
-    this.disk.files.set(key, size);
-    if (wrote) this.disk.written++;
-    this.sizes.set(key, size);
+  lendPack(role: string): string {
+    const name = newPackName(role);
+    this.disk.lent.add(name);
+    return join(this.dir, "doc", name);
   }
 
-  /** Leaves `key` out of this set (its file stays until `writeDist` removes what is unused). */
+  /** Takes into this set a document that another thread stored in a pack `lendPack` gave it. */
+  written(key: string, at: PackLocation, wrote: boolean): void {
+    checkKey(key);
+    this.disk.locations.set(key, at);
+    if (wrote) this.disk.written++;
+    this.sizes.set(key, at.size);
+  }
+
+  /** Leaves `key` out of this set (its bytes stay until `commit` finds them unused). */
   delete(key: string): boolean {
     return this.sizes.delete(key);
   }
@@ -86,17 +176,22 @@ export class FolderDocuments implements Documents {
     return this.sizes.get(key);
   }
 
+  /** Where the folder stores `key` (whether in this set or not). */
+  locationOf(key: string): PackLocation | undefined {
+    return this.disk.locations.get(key);
+  }
+
   get(key: string): Uint8Array | undefined {
-    if (!this.sizes.has(key)) return undefined;
-    return new Uint8Array(readFileSync(this.pathOf(key)));
+    const at = this.sizes.has(key) ? this.disk.locations.get(key) : undefined;
+    return at ? readAt(join(this.dir, "doc"), at) : undefined;
   }
 
   set(key: string, bytes: Uint8Array): this {
+    checkKey(key);
     if (this.sizes.get(key) === bytes.byteLength) return this;
-    // A file of the wrong size is what an interrupted write leaves: it is written again.
-    if (this.diskSize(key) !== bytes.byteLength) {
-      writeFileSync(this.pathOf(key), bytes);
-      this.disk.files.set(key, bytes.byteLength);
+    if (this.disk.locations.get(key)?.size !== bytes.byteLength) {
+      const offset = this.disk.writer.append(bytes);
+      this.disk.locations.set(key, { pack: packName(this.disk.writer.path), offset, size: bytes.byteLength });
       this.disk.written++;
     }
     this.sizes.set(key, bytes.byteLength);
@@ -104,12 +199,12 @@ export class FolderDocuments implements Documents {
   }
 
   /**
-   * Takes the file an earlier build left under `key` into this set without reading it, when it has
-   * `size` bytes (as that build's manifest says). False when it is not there whole.
+   * Takes a document the last committed build stored under `key` into this set without reading it,
+   * when it has `size` bytes (as that build's manifest says). False when it is not stored whole.
    */
   adopt(key: string, size: number): boolean {
     if (this.sizes.get(key) === size) return true;
-    if (this.diskSize(key) !== size) return false;
+    if (this.disk.locations.get(key)?.size !== size) return false;
     this.sizes.set(key, size);
     return true;
   }
@@ -127,30 +222,117 @@ export class FolderDocuments implements Documents {
     return new FolderDocuments(this.dir, new Map(this.sizes), this.disk);
   }
 
-  /** Keys of the files the folder held when it was opened, or written since. */
+  /** Keys of every document stored in the folder: from its last build, or written since. */
   listed(): string[] {
-    return [...this.disk.files.keys()];
+    return [...this.disk.locations.keys()];
   }
 
-  /** Files in the folder that are not documents of this set. */
-  unused(): string[] {
-    return [...this.disk.files.keys()].filter((key) => !this.sizes.has(key));
-  }
-
-  private diskSize(key: string): number | undefined {
-    if (!this.disk.files.has(key)) return undefined;
-    let size = this.disk.files.get(key);
-    if (size === undefined) {
-      const stats = statSync(this.pathOf(key), { throwIfNoEntry: false });
-      size = stats?.isFile() ? stats.size : -1;
-      this.disk.files.set(key, size);
+  /**
+   * Makes the folder hold exactly this set: packs little of which is in use are copied from, the
+   * index is replaced (atomically: written aside, then renamed), and packs and files the index does
+   * not name are removed. Call it once every thread writing into the folder has finished. Returns
+   * how many stored documents were let go.
+   */
+  commit(): number {
+    const docDir = join(this.dir, "doc");
+    const { locations, writer } = this.disk;
+    const own = packName(writer.path);
+    const used = new Map<string, number>();
+    for (const key of this.sizes.keys()) {
+      const at = locations.get(key) as PackLocation;
+      used.set(at.pack, (used.get(at.pack) ?? 0) + at.size);
     }
-    return size;
+    for (const [pack, bytes] of used) {
+      if (pack === own || this.disk.lent.has(pack)) continue;
+      if (bytes >= MIN_PACK_USE * packLength(docDir, pack)) continue;
+      for (const key of this.sizes.keys()) {
+        const at = locations.get(key) as PackLocation;
+        if (at.pack !== pack) continue;
+        locations.set(key, { pack: own, offset: writer.append(readAt(docDir, at)), size: at.size });
+      }
+    }
+    writer.close();
+    const packs: string[] = [];
+    const numbers = new Map<string, number>();
+    const entries: PackIndexFile["documents"] = {};
+    for (const key of this.sizes.keys()) {
+      const at = locations.get(key) as PackLocation;
+      let number = numbers.get(at.pack);
+      if (number === undefined) {
+        number = packs.push(at.pack) - 1;
+        numbers.set(at.pack, number);
+      }
+      entries[key.slice(PREFIX.length)] = [number, at.offset, at.size];
+    }
+    const index: PackIndexFile = { format: PACK_INDEX_FORMAT, packs, documents: entries };
+    const indexPath = join(docDir, PACK_INDEX_FILE);
+    writeFileSync(`${indexPath}.partial`, JSON.stringify(index));
+    renameSync(`${indexPath}.partial`, indexPath);
+    for (const name of readdirSync(docDir)) {
+      if (name !== PACK_INDEX_FILE && !numbers.has(name))
+        rmSync(join(docDir, name), { recursive: true, force: true });
+    }
+    const letGo = [...locations.keys()].filter((key) => !this.sizes.has(key));
+    for (const key of letGo) locations.delete(key);
+    this.disk.lent.clear();
+    return letGo.length;
   }
+}
 
-  private pathOf(key: string): string {
-    if (!key.startsWith(PREFIX) || key.includes("/", PREFIX.length))
-      throw new Error(`not a document key: ${key}`);
-    return join(this.dir, key);
+/** The documents `doc/index.json` lists whose packs hold them whole; none if it is missing or unreadable. */
+function readPackIndex(docDir: string): Map<string, PackLocation> {
+  const locations = new Map<string, PackLocation>();
+  let index: PackIndexFile;
+  try {
+    index = JSON.parse(readFileSync(join(docDir, PACK_INDEX_FILE), "utf8")) as PackIndexFile;
+  } catch {
+    return locations;
   }
+  if (index?.format !== PACK_INDEX_FORMAT || !Array.isArray(index.packs)) return locations;
+  const lengths = index.packs.map((pack) => packLength(docDir, pack));
+  for (const [sha, [number, offset, size]] of Object.entries(index.documents ?? {})) {
+    const pack = index.packs[number];
+    // A pack cut short (a damaged disk, a hand edit) loses the documents past its end.
+    if (pack !== undefined && offset + size <= (lengths[number] ?? 0))
+      locations.set(PREFIX + sha, { pack, offset, size });
+  }
+  return locations;
+}
+
+/** The length of a pack file, or 0 when it is not there. */
+function packLength(docDir: string, pack: string): number {
+  if (!pack.endsWith(PACK_SUFFIX) || pack.includes("/")) return 0;
+  const stats = statSync(join(docDir, pack), { throwIfNoEntry: false });
+  return stats?.isFile() ? stats.size : 0;
+}
+
+/** Reads a document's bytes from its pack. */
+function readAt(docDir: string, at: PackLocation): Uint8Array {
+  const fd = openSync(join(docDir, at.pack), "r");
+  try {
+    const bytes = new Uint8Array(at.size);
+    for (let done = 0; done < at.size; ) {
+      const read = readSync(fd, bytes, done, at.size - done, at.offset + done);
+      if (read === 0)
+        throw new Error(`${at.pack} ends before its document at ${at.offset} (${fstatSync(fd).size} bytes)`);
+      done += read;
+    }
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A pack file name no other build or thread uses: time, process and random bits. */
+function newPackName(role: string): string {
+  return `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString("hex")}-${role}${PACK_SUFFIX}`;
+}
+
+function packName(path: string): string {
+  return basename(path);
+}
+
+function checkKey(key: string): void {
+  if (!key.startsWith(PREFIX) || key.includes("/", PREFIX.length) || key.length === PREFIX.length)
+    throw new Error(`not a document key: ${key}`);
 }
