@@ -64,15 +64,19 @@ export async function parserFingerprint(): Promise<string> {
   const hash = createHash("sha256");
   hash.update(`format ${CACHE_FORMAT}\nnode ${process.versions.node}\nicu ${process.versions.icu}\n`);
   hash.update(`tz ${process.versions.tz ?? ""}\n`);
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const source of PARSER_SOURCES) {
-    const path = join(here, source);
-    for (const file of await sourceFiles(path)) {
-      hash.update(`${file}\n`);
-      hash.update(await readFile(file));
-    }
+  for (const file of await parserSourceFiles()) {
+    hash.update(`${file}\n`);
+    hash.update(await readFile(file));
   }
   return hash.digest("hex");
+}
+
+/** The absolute paths of the files `parserFingerprint` reads, in the order it reads them. */
+export async function parserSourceFiles(): Promise<string[]> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const files: string[] = [];
+  for (const source of PARSER_SOURCES) files.push(...(await sourceFiles(join(here, source))));
+  return files;
 }
 
 async function sourceFiles(path: string): Promise<string[]> {

@@ -3,19 +3,17 @@
  * threads parse what the cache does not have. The result is exactly what `parsePostFile` gives for
  * each file with its own `ProblemLog`, in input order, so a caller cannot tell the difference.
  *
- * This module is also the worker's entry point: a thread started by `parsePostFiles` loads it with a
- * marker in `workerData` and serves parse requests (see `serveParseRequests` at the bottom).
+ * The threads run parser-thread.ts, started as thread-start.ts decides.
  */
 
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { ParsedPostFile, PostCache } from "./cache";
-import { type PostContext, parsePostFile } from "./post";
-import { ProblemLog } from "./problems";
+import { type ParseJob, parseJob, type ThreadSetup, WORKER_ROLE, type WorkerReply } from "./parser-thread";
+import type { PostContext } from "./post";
+import { parserThreadEntry, startThread, type ThreadEntry } from "./thread-start";
 
 export type { ParsedPostFile } from "./cache";
 
@@ -31,6 +29,8 @@ export interface ParseOptions {
   inlineLimit?: number;
   /** Called as files are done (read from the cache or parsed). */
   onProgress?: (done: number, total: number) => void;
+  /** How threads are started; default: `parserThreadEntry()`, found when threads are first needed. */
+  threadEntry?: ThreadEntry;
 }
 
 /** Files sent to a worker per message: big enough to amortize messaging, small enough to balance. */
@@ -39,24 +39,13 @@ const BATCH_SIZE = 32;
 const BATCHES_IN_FLIGHT = 2;
 /**
  * Below this many files to parse, starting threads costs more than it saves, so they are parsed on
- * the calling thread: each thread loads the parser (~0.5 s of CPU) and warms its JIT again, which
- * the bench measured as a loss at 1,000 posts, break-even near 3,000 and a gain at 10,000.
+ * the calling thread: each thread loads the parser and its libraries (~0.5 s of CPU from the compiled
+ * file) and warms its JIT again, which the bench measured as a loss at 1,000 posts, break-even near
+ * 3,000 and a gain at 10,000 (when threads compiled the parser themselves, ~0.3 s more each).
  */
 export const INLINE_LIMIT = 2000;
 /** Files looked up in the cache between two turns of the event loop. */
 const LOOKUP_CHUNK = 64;
-/** Marks a thread started by this module (vitest and others run tests in worker threads too). */
-const WORKER_ROLE = "feed-publisher/post-parser";
-
-/** One file to parse: `bytes` and `key` are there when the cache was consulted. */
-interface ParseJob {
-  index: number;
-  path: string;
-  bytes?: Uint8Array;
-  key?: string;
-}
-
-type WorkerReply = { results: { index: number; parsed: ParsedPostFile }[] } | { error: string; path: string };
 
 /**
  * Parses the files at `paths` (relative to `contentDir`, as `parsePostFile` wants them) and returns,
@@ -91,7 +80,12 @@ export async function parsePostFiles(
   const waiting: ParseJob[] = [];
   const dispatch = (final: boolean) => {
     if (!pool && threads > 0 && waiting.length >= inlineLimit) {
-      pool = new ParserThreads(threads, { context, contentDir }, parsedNow);
+      pool = new ParserThreads(
+        threads,
+        options.threadEntry ?? parserThreadEntry(),
+        { context, contentDir },
+        parsedNow,
+      );
     }
     while (pool && (waiting.length >= BATCH_SIZE || (final && waiting.length > 0)))
       pool.submit(waiting.splice(0, BATCH_SIZE));
@@ -135,46 +129,41 @@ export async function parsePostFiles(
 }
 
 /**
- * Reads (unless already read) and parses one file. File access is synchronous: on a worker thread
- * that costs nothing, while asynchronous calls would all queue on the process's four libuv threads
- * and wake each other thousands of times.
+ * Worker threads fed batches of jobs from one queue. Jobs can be submitted at once: they wait in the
+ * queue until the threads are started, once `entry` is known.
  */
-function parseJob(contentDir: string, job: ParseJob, context: PostContext): ParsedPostFile {
-  const bytes = job.bytes ?? readFileSync(join(contentDir, job.path));
-  const log = new ProblemLog(job.path);
-  const post = parsePostFile(job.path, bytes, context, log);
-  return post ? { post, problems: log.problems } : { problems: log.problems };
-}
-
-/** What a worker thread is started with. */
-interface ThreadSetup {
-  context: PostContext;
-  contentDir: string;
-}
-
-/** Worker threads fed batches of jobs from one queue. */
 class ParserThreads {
   private readonly queue: ParseJob[][] = [];
   private readonly workers: { worker: Worker; inFlight: number }[] = [];
+  private readonly started: Promise<void>;
   private failure: Error | undefined;
   private settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
   private closing = false;
 
   constructor(
     count: number,
+    entry: ThreadEntry | Promise<ThreadEntry>,
     setup: ThreadSetup,
     private readonly finish: (index: number, parsed: ParsedPostFile) => void,
   ) {
-    for (let i = 0; i < count; i++) {
-      const worker = startParserThread(setup);
-      const slot = { worker, inFlight: 0 };
-      worker.on("message", (reply: WorkerReply) => this.receive(slot, reply));
-      worker.on("error", (error) => this.fail(error));
-      worker.on("exit", (code) => {
-        if (!this.closing) this.fail(new Error(`a post parser thread stopped (exit code ${code})`));
-      });
-      this.workers.push(slot);
-    }
+    this.started = Promise.resolve(entry)
+      .then((known) => {
+        if (this.closing) return;
+        for (let i = 0; i < count; i++) this.start(known, setup);
+        this.pump();
+      })
+      .catch((error) => this.fail(error instanceof Error ? error : new Error(String(error))));
+  }
+
+  private start(entry: ThreadEntry, setup: ThreadSetup): void {
+    const worker = startThread(entry, { [WORKER_ROLE]: true, ...setup });
+    const slot = { worker, inFlight: 0 };
+    worker.on("message", (reply: WorkerReply) => this.receive(slot, reply));
+    worker.on("error", (error) => this.fail(error));
+    worker.on("exit", (code) => {
+      if (!this.closing) this.fail(new Error(`a post parser thread stopped (exit code ${code})`));
+    });
+    this.workers.push(slot);
   }
 
   submit(batch: ParseJob[]): void {
@@ -192,6 +181,7 @@ class ParserThreads {
 
   async close(): Promise<void> {
     this.closing = true;
+    await this.started;
     await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
   }
 
@@ -226,41 +216,4 @@ class ParserThreads {
     else if (this.queue.length === 0 && this.workers.every((slot) => slot.inFlight === 0))
       this.settle.resolve();
   }
-}
-
-/**
- * Starts a thread running this module. Compiled JavaScript is started as it is. TypeScript needs tsx,
- * and on Node 20 tsx's ESM hooks exist in the main thread only (module.register does not reach
- * worker threads before Node 22), while its require hook works in any thread: the thread registers
- * that hook and loads this module through it.
- */
-function startParserThread(setup: ThreadSetup): Worker {
-  const data = { [WORKER_ROLE]: true, ...setup };
-  const self = import.meta.url;
-  if (!self.endsWith(".ts")) return new Worker(new URL(self), { workerData: data });
-  const tsx = createRequire(self).resolve("tsx/cjs/api");
-  const code = `require(${JSON.stringify(tsx)}).register();\nrequire(${JSON.stringify(fileURLToPath(self))});`;
-  return new Worker(code, { eval: true, workerData: data });
-}
-
-/** The worker side: parse each batch received and answer with the results, in batch order. */
-function serveParseRequests(port: NonNullable<typeof parentPort>, setup: ThreadSetup): void {
-  const { contentDir } = setup;
-  port.on("message", (batch: ParseJob[]) => {
-    const results: { index: number; parsed: ParsedPostFile }[] = [];
-    for (const job of batch) {
-      try {
-        results.push({ index: job.index, parsed: parseJob(contentDir, job, setup.context) });
-      } catch (error) {
-        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        port.postMessage({ error: message, path: job.path } satisfies WorkerReply);
-        return;
-      }
-    }
-    port.postMessage({ results } satisfies WorkerReply);
-  });
-}
-
-if (!isMainThread && parentPort && workerData?.[WORKER_ROLE] === true) {
-  serveParseRequests(parentPort, workerData as ThreadSetup);
 }

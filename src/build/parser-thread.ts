@@ -1,0 +1,70 @@
+/**
+ * A post parser thread: `parsePostFiles` (pool.ts) starts one per core on this module. It parses the
+ * batches of files it is sent and answers with the results, in batch order. `parseJob` is also how
+ * the calling thread parses when it works alone.
+ *
+ * This module is the thread's entry point, compiled into one file by thread-bundle.ts, so it imports
+ * the parser and nothing of the calling side.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import type { ParsedPostFile } from "./cache";
+import { type PostContext, parsePostFile } from "./post";
+import { ProblemLog } from "./problems";
+
+/** Marks a thread started by pool.ts (vitest and others run tests in worker threads too). */
+export const WORKER_ROLE = "feed-publisher/post-parser";
+
+/** One file to parse: `bytes` and `key` are there when the cache was consulted. */
+export interface ParseJob {
+  index: number;
+  path: string;
+  bytes?: Uint8Array;
+  key?: string;
+}
+
+/** A thread's answer to one batch: every result, or the first file that threw. */
+export type WorkerReply =
+  | { results: { index: number; parsed: ParsedPostFile }[] }
+  | { error: string; path: string };
+
+/** What a parser thread is started with (its `workerData`, besides `WORKER_ROLE`). */
+export interface ThreadSetup {
+  context: PostContext;
+  contentDir: string;
+}
+
+/**
+ * Reads (unless already read) and parses one file. File access is synchronous: on a worker thread
+ * that costs nothing, while asynchronous calls would all queue on the process's four libuv threads
+ * and wake each other thousands of times.
+ */
+export function parseJob(contentDir: string, job: ParseJob, context: PostContext): ParsedPostFile {
+  const bytes = job.bytes ?? readFileSync(join(contentDir, job.path));
+  const log = new ProblemLog(job.path);
+  const post = parsePostFile(job.path, bytes, context, log);
+  return post ? { post, problems: log.problems } : { problems: log.problems };
+}
+
+/** Parses each batch received and answers with the results, in batch order. */
+function serveParseRequests(port: NonNullable<typeof parentPort>, setup: ThreadSetup): void {
+  const { contentDir } = setup;
+  port.on("message", (batch: ParseJob[]) => {
+    const results: { index: number; parsed: ParsedPostFile }[] = [];
+    for (const job of batch) {
+      try {
+        results.push({ index: job.index, parsed: parseJob(contentDir, job, setup.context) });
+      } catch (error) {
+        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        port.postMessage({ error: message, path: job.path } satisfies WorkerReply);
+        return;
+      }
+    }
+    port.postMessage({ results } satisfies WorkerReply);
+  });
+}
+
+if (!isMainThread && parentPort && workerData?.[WORKER_ROLE] === true) {
+  serveParseRequests(parentPort, workerData as ThreadSetup);
+}
