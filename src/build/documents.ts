@@ -17,19 +17,14 @@ import {
   type ScheduledRoutes,
   type Site,
 } from "../model";
-import { atomParts } from "../render/atom";
 import { httpDate } from "../render/dates";
-import type { DocumentParts } from "../render/document";
-import { jsonFeedParts } from "../render/jsonfeed";
-import { rssParts } from "../render/rss";
+import { FORMAT_PARTS as PARTS } from "../render/formats";
 import { DEFAULT_FEED_BUDGET, formatBytes, itemsWithinBudget } from "./budget";
 import { type Documents, FolderDocuments } from "./document-store";
 import { feedScopes, feedsOf, feedViews, newestFirst, postsIn } from "./feeds";
 import { RenderedItems } from "./items";
 import type { Problem } from "./problems";
 import type { IndexedDocument, RenderIndex } from "./render-index";
-
-const PARTS: Record<FeedFormat, DocumentParts> = { rss: rssParts, atom: atomParts, json: jsonFeedParts };
 
 export interface RenderedSite {
   manifest: Manifest;
@@ -60,7 +55,7 @@ export function renderSite(
   const output: Output = {
     documents: options.documents ?? new Map(),
     trimmed: new Map(),
-    items: new RenderedItems(PARTS, options.itemMemory),
+    items: options.items ?? new RenderedItems(),
     index: options.index,
     reused: 0,
     onDocument: options.onDocument,
@@ -68,7 +63,8 @@ export function renderSite(
   try {
     return renderAll(site, posts, budget, scheduled, output);
   } finally {
-    output.items.close();
+    // Items given by the caller are the caller's to close.
+    if (!options.items) output.items.close();
   }
 }
 
@@ -115,8 +111,11 @@ function renderAll(
 export interface RenderOptions {
   /** Where the documents go (default: a new `Map`). */
   documents?: Documents;
-  /** Bytes of rendered items kept in memory; more go to a scratch file (default: no limit). */
-  itemMemory?: number;
+  /**
+   * Each post's items, rendered already or as needed (default: a set of its own, all in memory). A
+   * build into a folder bounds their memory, and gets items rendered on the parser threads.
+   */
+  items?: RenderedItems;
   /** What an earlier build into the same folder rendered: documents to reuse (see render-index.ts). */
   index?: RenderIndex;
   /**

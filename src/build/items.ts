@@ -8,10 +8,24 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FeedFormat, Post } from "../model";
-import type { DocumentParts } from "../render/document";
+import { FEED_FORMATS, type FeedFormat, type Post } from "../model";
+import { FORMAT_PARTS } from "../render/formats";
 
 const encoder = new TextEncoder();
+
+/** A post's item in every format, as UTF-8 bytes (what the parser threads send with each post). */
+export type PostItems = Record<FeedFormat, Uint8Array>;
+
+/** Renders `post`'s item in every format. */
+export function renderPostItems(post: Post): PostItems {
+  const items = {} as PostItems;
+  for (const format of FEED_FORMATS) items[format] = renderItem(format, post);
+  return items;
+}
+
+function renderItem(format: FeedFormat, post: Post): Uint8Array {
+  return encoder.encode(FORMAT_PARTS[format].item(post));
+}
 
 /** Where one item's bytes are in the scratch file. */
 interface Spilled {
@@ -30,10 +44,18 @@ export class RenderedItems {
    * `memoryLimit`: bytes of items kept in memory; the others go to a scratch file under the system's
    * temporary folder (default: no limit).
    */
-  constructor(
-    private readonly parts: Record<FeedFormat, DocumentParts>,
-    private readonly memoryLimit = Number.POSITIVE_INFINITY,
-  ) {}
+  constructor(private readonly memoryLimit = Number.POSITIVE_INFINITY) {}
+
+  /**
+   * Takes `post`'s items rendered elsewhere (by `renderPostItems` on a parser thread). They must be
+   * of this very object: a post changed later (a capped one is a new object) is rendered again.
+   */
+  provide(post: Post, items: PostItems): void {
+    for (const format of FEED_FORMATS) {
+      if (!mapOf(this.inMemory, format).has(post) && !mapOf(this.spilled, format).has(post))
+        this.keep(format, post, items[format]);
+    }
+  }
 
   /** The byte length of `post`'s item in `format` (rendering it if needed). */
   size(format: FeedFormat, post: Post): number {
@@ -67,24 +89,24 @@ export class RenderedItems {
     this.scratch = undefined;
   }
 
-  private render(format: FeedFormat, post: Post): Uint8Array {
-    return encoder.encode(this.parts[format].item(post));
-  }
-
   /** The item in memory, or where it is in the scratch file; rendered on first use. */
   private item(format: FeedFormat, post: Post): Uint8Array | Spilled {
-    const inMemory = mapOf(this.inMemory, format);
-    const spilled = mapOf(this.spilled, format);
-    const known = inMemory.get(post) ?? spilled.get(post);
-    if (known) return known;
-    const bytes = this.render(format, post);
+    return (
+      mapOf(this.inMemory, format).get(post) ??
+      mapOf(this.spilled, format).get(post) ??
+      this.keep(format, post, renderItem(format, post))
+    );
+  }
+
+  /** Holds an item in memory while within the limit, else in the scratch file. */
+  private keep(format: FeedFormat, post: Post, bytes: Uint8Array): Uint8Array | Spilled {
     if (this.held + bytes.byteLength <= this.memoryLimit) {
       this.held += bytes.byteLength;
-      inMemory.set(post, bytes);
+      mapOf(this.inMemory, format).set(post, bytes);
       return bytes;
     }
     const place = this.spill(bytes);
-    spilled.set(post, place);
+    mapOf(this.spilled, format).set(post, place);
     return place;
   }
 

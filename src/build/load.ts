@@ -6,6 +6,7 @@ import { PostCache } from "./cache";
 import { readSiteConfig, type SiteConfig } from "./config";
 import { newestFirst } from "./feeds";
 import { checkIds, type IdLock, LOCK_FILE, readIdLock } from "./id-lock";
+import type { PostItems } from "./items";
 import { parsePostFiles } from "./pool";
 import { HTML_EXTENSIONS, MARKDOWN_EXTENSIONS } from "./post";
 import { type Problem, ProblemLog } from "./problems";
@@ -33,10 +34,14 @@ export interface LoadOptions {
   now: Date;
   /** Worker threads parsing posts (default 0: parse on this thread; the CLI uses every core). */
   threads?: number;
+  /** Fewest files to parse for which threads are started (see `INLINE_LIMIT`). */
+  inlineLimit?: number;
   /** Folder of the parsed-post cache (keyed by content hash); none: parse every file. */
   cacheDir?: string;
   /** Called as post files are parsed. */
   onProgress?: (done: number, total: number) => void;
+  /** Called with each post's items when a parser thread rendered them (see `parsePostFiles`). */
+  onItems?: (post: Post, items: PostItems) => void;
 }
 
 /** Loads every post of `contentDir`. Never throws for a bad post; throws `ContentError` for a bad folder. */
@@ -68,7 +73,13 @@ export async function loadSite(contentDir: string, options: LoadOptions): Promis
     contentDir,
     postLogs.map((log) => log.path),
     { config },
-    { cache, threads: options.threads ?? 0, onProgress: options.onProgress },
+    {
+      cache,
+      threads: options.threads ?? 0,
+      inlineLimit: options.inlineLimit,
+      onProgress: options.onProgress,
+      onItems: options.onItems,
+    },
   );
   const parsed: { post: Post; log: ProblemLog }[] = [];
   results.forEach((result, i) => {

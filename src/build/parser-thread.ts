@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import type { ParsedPostFile } from "./cache";
+import { type PostItems, renderPostItems } from "./items";
 import { type PostContext, parsePostFile } from "./post";
 import { ProblemLog } from "./problems";
 
@@ -26,13 +27,15 @@ export interface ParseJob {
 
 /** A thread's answer to one batch: every result, or the first file that threw. */
 export type WorkerReply =
-  | { results: { index: number; parsed: ParsedPostFile }[] }
+  | { results: { index: number; parsed: ParsedPostFile; items?: PostItems }[] }
   | { error: string; path: string };
 
 /** What a parser thread is started with (its `workerData`, besides `WORKER_ROLE`). */
 export interface ThreadSetup {
   context: PostContext;
   contentDir: string;
+  /** Render each published post's items too (they are answered with it, their bytes transferred). */
+  renderItems?: boolean;
 }
 
 /**
@@ -51,17 +54,21 @@ export function parseJob(contentDir: string, job: ParseJob, context: PostContext
 function serveParseRequests(port: NonNullable<typeof parentPort>, setup: ThreadSetup): void {
   const { contentDir } = setup;
   port.on("message", (batch: ParseJob[]) => {
-    const results: { index: number; parsed: ParsedPostFile }[] = [];
+    const results: { index: number; parsed: ParsedPostFile; items?: PostItems }[] = [];
+    const transfer: ArrayBuffer[] = [];
     for (const job of batch) {
       try {
-        results.push({ index: job.index, parsed: parseJob(contentDir, job, setup.context) });
+        const parsed = parseJob(contentDir, job, setup.context);
+        const items = setup.renderItems && parsed.post ? renderPostItems(parsed.post) : undefined;
+        if (items) for (const bytes of Object.values(items)) transfer.push(bytes.buffer as ArrayBuffer);
+        results.push({ index: job.index, parsed, ...(items ? { items } : {}) });
       } catch (error) {
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
         port.postMessage({ error: message, path: job.path } satisfies WorkerReply);
         return;
       }
     }
-    port.postMessage({ results } satisfies WorkerReply);
+    port.postMessage({ results } satisfies WorkerReply, transfer);
   });
 }
 

@@ -10,7 +10,9 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
+import type { Post } from "../model";
 import type { ParsedPostFile, PostCache } from "./cache";
+import type { PostItems } from "./items";
 import { type ParseJob, parseJob, type ThreadSetup, WORKER_ROLE, type WorkerReply } from "./parser-thread";
 import type { PostContext } from "./post";
 import { parserThreadEntry, startThread, type ThreadEntry } from "./thread-start";
@@ -29,6 +31,11 @@ export interface ParseOptions {
   inlineLimit?: number;
   /** Called as files are done (read from the cache or parsed). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Called with a post's items when a thread parsed it: with this, threads also render each post's
+   * items (`renderPostItems`), so the calling thread need not. Called before the post is done.
+   */
+  onItems?: (post: Post, items: PostItems) => void;
   /** How threads are started; default: `parserThreadEntry()`, found when threads are first needed. */
   threadEntry?: ThreadEntry;
 }
@@ -70,7 +77,8 @@ export async function parsePostFiles(
   };
   /** Keys of the files parsed (not found in the cache), by index: their parses go into the cache. */
   const keys: (string | undefined)[] = [];
-  const parsedNow = (index: number, parsed: ParsedPostFile) => {
+  const parsedNow = (index: number, parsed: ParsedPostFile, items?: PostItems) => {
+    if (parsed.post && items) options.onItems?.(parsed.post, items);
     const key = keys[index];
     if (cache && key) cache.set(key, parsed);
     finish(index, parsed);
@@ -83,7 +91,7 @@ export async function parsePostFiles(
       pool = new ParserThreads(
         threads,
         options.threadEntry ?? parserThreadEntry(),
-        { context, contentDir },
+        { context, contentDir, renderItems: options.onItems !== undefined },
         parsedNow,
       );
     }
@@ -144,7 +152,7 @@ class ParserThreads {
     count: number,
     entry: ThreadEntry | Promise<ThreadEntry>,
     setup: ThreadSetup,
-    private readonly finish: (index: number, parsed: ParsedPostFile) => void,
+    private readonly finish: (index: number, parsed: ParsedPostFile, items?: PostItems) => void,
   ) {
     this.started = Promise.resolve(entry)
       .then((known) => {
@@ -200,7 +208,7 @@ class ParserThreads {
       return;
     }
     slot.inFlight--;
-    for (const { index, parsed } of reply.results) this.finish(index, parsed);
+    for (const { index, parsed, items } of reply.results) this.finish(index, parsed, items);
     this.pump();
     this.check();
   }

@@ -12,6 +12,7 @@ import { Compressor } from "./compress";
 import { type Documents, FolderDocuments } from "./document-store";
 import { type RenderedSite, renderSite } from "./documents";
 import { finishSite } from "./extras";
+import { RenderedItems } from "./items";
 import { type LoadedSite, type LoadOptions, loadSite } from "./load";
 import type { Problem } from "./problems";
 import { RENDER_INDEX_FILE, RenderIndex } from "./render-index";
@@ -43,7 +44,25 @@ export interface BuildResult extends RenderedSite {
 
 /** Reads `contentDir` and renders every feed. Throws `ContentError` when it is not a content folder. */
 export async function buildSite(contentDir: string, options: BuildOptions): Promise<BuildResult> {
-  const loaded = await loadSite(contentDir, options);
+  // A build into a folder is the CLI's: past a bound, its items go to disk too.
+  const items = new RenderedItems(options.outDir ? ITEM_MEMORY : undefined);
+  try {
+    return await buildWithItems(contentDir, options, items);
+  } finally {
+    items.close();
+  }
+}
+
+async function buildWithItems(
+  contentDir: string,
+  options: BuildOptions,
+  items: RenderedItems,
+): Promise<BuildResult> {
+  // Parser threads render each post's items too, so that this thread only assembles documents.
+  const loaded = await loadSite(contentDir, {
+    ...options,
+    onItems: (post, bytes) => items.provide(post, bytes),
+  });
   const { site, feedBudget } = loaded.config;
   const capped = capLargePosts(loaded.posts, feedBudget);
   const cappedScheduled = capLargePosts(loaded.scheduled, feedBudget);
@@ -64,8 +83,7 @@ export async function buildSite(contentDir: string, options: BuildOptions): Prom
     capped.posts.length > 0
       ? renderSite(site, capped.posts, feedBudget, cappedScheduled.posts, {
           documents,
-          // A build into a folder is the CLI's: past a bound, its items go to disk too.
-          ...(folder ? { itemMemory: ITEM_MEMORY } : {}),
+          items,
           index,
           onDocument: (entry, bytes) => compressor.add(entry, bytes),
         })

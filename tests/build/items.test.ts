@@ -3,7 +3,7 @@ import { readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { beforeAll, describe, expect, it } from "vitest";
 import { renderSite } from "../../src/build/documents";
-import { RenderedItems } from "../../src/build/items";
+import { RenderedItems, renderPostItems } from "../../src/build/items";
 import { type BuildResult, buildSite } from "../../src/build/site";
 import { FEED_FORMATS } from "../../src/model";
 import { atomParts } from "../../src/render/atom";
@@ -21,7 +21,7 @@ describe("RenderedItems", () => {
   it("gives every item's bytes as the renderer does, in memory, spilled, or both, and removes its scratch file", async () => {
     const before = await scratchFolders();
     for (const limit of [Number.POSITIVE_INFINITY, 0, 1500]) {
-      const items = new RenderedItems(PARTS, limit);
+      const items = new RenderedItems(limit);
       for (const format of FEED_FORMATS) {
         for (const post of posts) {
           const expected = new TextEncoder().encode(PARTS[format].item(post));
@@ -35,6 +35,27 @@ describe("RenderedItems", () => {
     }
     expect(await scratchFolders()).toEqual(before);
   });
+
+  it("takes items rendered elsewhere for the very post object, in memory or spilled", () => {
+    for (const limit of [Number.POSITIVE_INFINITY, 0]) {
+      const items = new RenderedItems(limit);
+      const [post, other] = posts;
+      if (!post || !other) throw new Error("the fixture has two posts");
+      // Marked bytes, so the test sees which were used.
+      const given = renderPostItems(post);
+      for (const format of FEED_FORMATS) given[format] = new TextEncoder().encode(`<${format}/>`);
+      items.provide(post, given);
+      const copy = { ...post };
+      for (const format of FEED_FORMATS) {
+        const out = new Uint8Array(items.size(format, post));
+        items.copyInto(format, post, out, 0);
+        expect(new TextDecoder().decode(out)).toBe(`<${format}/>`);
+        // Another object, even with the same fields, is rendered.
+        expect(items.size(format, copy)).toBe(new TextEncoder().encode(PARTS[format].item(copy)).byteLength);
+      }
+      items.close();
+    }
+  });
 });
 
 describe("renderSite with items spilled", () => {
@@ -47,7 +68,9 @@ describe("renderSite with items spilled", () => {
     const { site, feedBudget } = built.site.config;
     const expected = renderSite(site, built.site.posts, feedBudget);
     for (const itemMemory of [0, 100_000]) {
-      const spilled = renderSite(site, built.site.posts, feedBudget, [], { itemMemory });
+      const items = new RenderedItems(itemMemory);
+      const spilled = renderSite(site, built.site.posts, feedBudget, [], { items });
+      items.close();
       expect(spilled.manifest).toEqual(expected.manifest);
       expect([...spilled.documents.keys()]).toEqual([...expected.documents.keys()]);
     }
