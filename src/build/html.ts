@@ -43,6 +43,9 @@ const DROPPED_SUBTREES = new Set([
   "base",
 ]);
 
+/** The same, as sanitize-html's `nonTextTags` wants them. */
+const NON_TEXT_TAGS = [...DROPPED_SUBTREES];
+
 /** Renamed-to marker for elements dropped with their content (see `exclusiveFilter`). */
 const DROP = "x-drop";
 
@@ -95,7 +98,7 @@ export function sanitizePostHtml(html: string, baseUrl: string): string {
     allowProtocolRelative: false,
     allowedStyles: {},
     disallowedTagsMode: "discard",
-    nonTextTags: [...DROPPED_SUBTREES],
+    nonTextTags: NON_TEXT_TAGS,
     transformTags: {
       "*": (tagName, attribs) => {
         if (DROPPED_SUBTREES.has(tagName) || isHidden(attribs))
@@ -109,18 +112,33 @@ export function sanitizePostHtml(html: string, baseUrl: string): string {
   return stripInvalidXmlChars(clean).trim();
 }
 
+/** A declaration that hides an element, in a style with whitespace removed and lower-cased. */
+const HIDING_DECLARATION = /(^|;)(display:none|visibility:hidden)/;
+
 /** `display:none`, `visibility:hidden` and the `hidden` attribute: tracking blocks readers never see. */
 function isHidden(attribs: Record<string, string>): boolean {
   if ("hidden" in attribs) return true;
-  const style = (attribs.style ?? "").toLowerCase().replace(/\s+/g, "");
-  return /(^|;)display:none/.test(style) || /(^|;)visibility:hidden/.test(style);
+  const style = attribs.style;
+  return style !== undefined && HIDING_DECLARATION.test(style.toLowerCase().replace(/\s+/g, ""));
 }
 
+/**
+ * `attribs` with every URL made absolute and unsafe ones removed; most elements have none, and get
+ * `attribs` itself back (sanitize-html takes the object returned in place of the one it passed).
+ */
 function absolutizeAttributes(
   tagName: string,
   attribs: Record<string, string>,
   baseUrl: string,
 ): Record<string, string> {
+  if (
+    attribs.href === undefined &&
+    attribs.src === undefined &&
+    attribs.poster === undefined &&
+    attribs.cite === undefined &&
+    attribs.srcset === undefined
+  )
+    return attribs;
   const out: Record<string, string> = { ...attribs };
   const media = tagName !== "a" && tagName !== "q" && tagName !== "blockquote";
   for (const name of URL_ATTRIBUTES) {
@@ -151,13 +169,31 @@ export function absoluteUrl(value: string, baseUrl: string, schemes = SAFE_SCHEM
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
   const trimmed = value.replace(/[\u0000-\u001F\u007F]+/g, "").trim();
   if (trimmed === "") return undefined;
+  const base = parsedBase(baseUrl);
+  if (!base) return undefined;
   try {
-    const base = new URL(baseUrl);
     const url = trimmed.startsWith("//") ? new URL(`https:${trimmed}`) : new URL(trimmed, base);
     return schemes.has(url.protocol) ? url.href : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The base URL last parsed: a post's URLs all resolve against its one address. */
+let lastBase: { text: string; url: URL | undefined } = { text: "", url: undefined };
+
+/** `baseUrl` parsed (`undefined` when it cannot be), once for as many calls in a row as use it. */
+function parsedBase(baseUrl: string): URL | undefined {
+  if (lastBase.text !== baseUrl) {
+    let url: URL | undefined;
+    try {
+      url = new URL(baseUrl);
+    } catch {
+      url = undefined;
+    }
+    lastBase = { text: baseUrl, url };
+  }
+  return lastBase.url;
 }
 
 /** Each candidate of a `srcset` (HTML §4.8.4.2.1) made absolute; unsafe candidates dropped. */
