@@ -2,10 +2,8 @@
  * Splits a post file into front matter and body, the way Jekyll does, but forgiving the mistakes
  * real generators make (each one reported): a byte-order mark, CRLF line endings, blank lines before
  * the opening `---`, and unescaped double quotes inside a double-quoted value.
- *
- * The split is gray-matter 4's (what this module used), written out for the text that reaches it, so
- * that a post is no longer copied into a Buffer and looked up in gray-matter's cache on the way.
  */
+import matter from "gray-matter";
 import yaml from "js-yaml";
 import { isRecord } from "./config";
 import type { ProblemLog } from "./problems";
@@ -69,26 +67,14 @@ export function readFrontMatter(bytes: Uint8Array, log: ProblemLog): FrontMatter
   }
 }
 
-/**
- * Reads `text`, which starts with a `---` line (only blanks after the dashes) and has a closing `---`
- * line after it, and no `\r`, as gray-matter 4 does (its `parseMatter` with the YAML engine below):
- * the front matter runs from after the opening dashes to the first `\n---` (even one that starts a
- * longer line); after those four characters one `\n` is dropped and the rest is the body; front
- * matter of only blanks and `#` comment lines is no data, without YAML.
- */
 function parse(text: string): FrontMatterFile {
-  const rest = text.slice(3);
-  const close = rest.indexOf("\n---");
-  const raw = close < 0 ? rest : rest.slice(0, close);
-  let body = close < 0 ? "" : rest.slice(close + 4);
-  if (body.startsWith("\n")) body = body.slice(1);
-  const data =
-    raw.replace(/^\s*#[^\n]+/gm, "").trim() === ""
-      ? {}
-      : // The core schema keeps dates as the strings written, so zones are read by our rules, not js-yaml's.
-        (yaml.load(raw, { schema: yaml.CORE_SCHEMA }) ?? {});
+  const file = matter(text, {
+    // The core schema keeps dates as the strings written, so zones are read by our rules, not js-yaml's.
+    engines: { yaml: (source: string) => yaml.load(source, { schema: yaml.CORE_SCHEMA }) as object },
+  });
+  const data = file.data ?? {};
   if (!isRecord(data)) throw new Error("front matter is not a mapping of keys to values");
-  return { data, body, raw };
+  return { data, body: file.content, raw: file.matter };
 }
 
 /** `title: "他说"好""` becomes `title: "他说\"好\""`, for lines of the front matter only. */

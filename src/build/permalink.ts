@@ -51,7 +51,8 @@ export function permalinkPath(input: PermalinkInput): string {
     output_ext: ".html",
   };
   const path = template.replace(/:(\w+)/g, (whole, name: string) =>
-    name === "categories" || name in values ? (values[name] ?? "") : whole,
+    // Own keys only: `:constructor` is no placeholder (an `in` test would find Object.prototype's).
+    Object.hasOwn(values, name) ? (values[name] ?? "") : whole,
   );
   // Like Jekyll's URL sanitizing: empty placeholders leave double slashes, squeezed; a category named
   // `.` or `..` must not climb out of the site, so dot segments go.
