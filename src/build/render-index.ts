@@ -36,6 +36,11 @@ export class RenderIndex {
     private readonly earlier: Map<string, IndexedDocument>,
   ) {}
 
+  /** True when an index written by the same code was read: what that build made can be reused. */
+  get fromSameCode(): boolean {
+    return this.earlier.size > 0;
+  }
+
   /** The index at `path` when it was written with `salt`; else an empty one. */
   static read(path: string, salt: string): RenderIndex {
     const earlier = new Map<string, IndexedDocument>();

@@ -71,13 +71,17 @@ async function buildWithItems(
   const documents: Documents =
     options.outDir && !refused && capped.posts.length > 0 ? FolderDocuments.open(options.outDir) : new Map();
   const folder = documents instanceof FolderDocuments ? documents : undefined;
-  const compressor = new Compressor(documents, folder ? earlierManifest(folder.dir) : undefined);
   // Reusing earlier documents is part of caching: `--no-cache` renders everything.
   const indexPath =
     documents instanceof FolderDocuments && options.cacheDir
       ? join(documents.dir, RENDER_INDEX_FILE)
       : undefined;
   const index = indexPath ? RenderIndex.read(indexPath, await parserFingerprint()) : undefined;
+  // Gzip variants of the earlier build are reused only when the same code made them (its settings).
+  const compressor = new Compressor(
+    documents,
+    folder && index?.fromSameCode ? earlierManifest(folder.dir) : undefined,
+  );
   // With nothing to publish there is no feed to render (and no newest date to give it).
   const rendered: RenderedSite =
     capped.posts.length > 0

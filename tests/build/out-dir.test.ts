@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDist } from "../../src/build/dist";
 import { FolderDocuments } from "../../src/build/document-store";
+import { RENDER_INDEX_FILE } from "../../src/build/render-index";
 import { type BuildResult, buildSite } from "../../src/build/site";
+import type { ManifestEntry } from "../../src/model";
 import { FINEWS_DIR } from "../corpus";
 
 const NOW = new Date("2026-01-01T00:00:00Z");
@@ -115,5 +117,26 @@ describe("a build into a folder", () => {
         true,
       );
     }
+  });
+
+  it("does not take over gzip variants an earlier build made with other code", async () => {
+    const current = await buildSite(content, { now: NOW });
+    await writeDist(out, await buildSite(content, { now: NOW, outDir: out, cacheDir }));
+    // The earlier manifest now names another document's variant, and its render index other code.
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8"));
+    // Feed documents (the discovery page and OPML lists are compressed later, never reused).
+    const compressed = Object.entries(manifest.routes as Record<string, ManifestEntry>)
+      .filter(([path, entry]) => entry.gzip && path.endsWith(".xml"))
+      .map(([, entry]) => entry);
+    const [one, two] = [...new Map(compressed.map((e) => [e.key, e])).values()];
+    if (!one || !two) throw new Error("two compressed documents");
+    for (const entry of compressed) if (entry.key === one.key) entry.gzip = two.gzip;
+    await writeFile(join(out, "manifest.json"), JSON.stringify(manifest));
+    const index = JSON.parse(await readFile(join(out, RENDER_INDEX_FILE), "utf8"));
+    await writeFile(join(out, RENDER_INDEX_FILE), JSON.stringify({ ...index, salt: "other code" }));
+    const rebuilt = await buildSite(content, { now: NOW, outDir: out, cacheDir });
+    expect(rebuilt.reused).toBe(0);
+    expect(rebuilt.manifest).toEqual(current.manifest);
+    await writeDist(out, rebuilt);
   });
 });
