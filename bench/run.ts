@@ -14,6 +14,7 @@ import { link, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
+import { FolderDocuments } from "../src/build/document-store";
 import { showsProgress, statusLine } from "../src/build/progress";
 import type { Manifest } from "../src/model";
 import type { BuildReport, BuildVariant } from "./build-child";
@@ -188,7 +189,8 @@ async function main(): Promise<void> {
   await rm(stateDir, { recursive: true, force: true });
   const keys = entry ? [entry.key, ...(entry.gzip ? [entry.gzip.key] : [])] : [];
   const fill = await fillKv(process.cwd(), stateDir, dist, keys);
-  const items = (await readFile(join(dist, entry?.key ?? ""), "utf8")).split("<entry>").length - 1;
+  const served = FolderDocuments.committed(dist).get(entry?.key ?? "");
+  const items = new TextDecoder().decode(served).split("<entry>").length - 1;
   const servingReport = await measureServing({
     projectDir: process.cwd(),
     stateDir,
