@@ -8,7 +8,7 @@ import { newestFirst } from "./feeds";
 import { checkIds, type IdLock, LOCK_FILE, readIdLock } from "./id-lock";
 import type { PostItems } from "./items";
 import { parsePostFiles } from "./pool";
-import { HTML_EXTENSIONS, MARKDOWN_EXTENSIONS } from "./post";
+import { HTML_EXTENSIONS, MARKDOWN_EXTENSIONS } from "./post-files";
 import { type Problem, ProblemLog } from "./problems";
 
 export interface LoadedSite {

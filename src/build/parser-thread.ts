@@ -13,9 +13,7 @@ import type { ParsedPostFile } from "./cache";
 import { type PostItems, renderPostItems } from "./items";
 import { type PostContext, parsePostFile } from "./post";
 import { ProblemLog } from "./problems";
-
-/** Marks a thread started by pool.ts (vitest and others run tests in worker threads too). */
-export const WORKER_ROLE = "feed-publisher/post-parser";
+import { WORKER_ROLE } from "./thread-role";
 
 /** One file to parse: `bytes` and `key` are there when the cache was consulted. */
 export interface ParseJob {

@@ -13,8 +13,10 @@ import type { Worker } from "node:worker_threads";
 import type { Post } from "../model";
 import type { ParsedPostFile, PostCache } from "./cache";
 import type { PostItems } from "./items";
-import { type ParseJob, parseJob, type ThreadSetup, WORKER_ROLE, type WorkerReply } from "./parser-thread";
+// Types only: the parser itself is loaded when this thread parses (see below), not to start threads.
+import type { ParseJob, ThreadSetup, WorkerReply } from "./parser-thread";
 import type { PostContext } from "./post";
+import { WORKER_ROLE } from "./thread-role";
 import { parserThreadEntry, startThread, type ThreadEntry } from "./thread-start";
 
 export type { ParsedPostFile } from "./cache";
@@ -124,7 +126,12 @@ export async function parsePostFiles(
     }
     dispatch(true);
     if (pool) await pool.drained();
-    else for (const job of waiting) parsedNow(job.index, parseJob(contentDir, job, context));
+    else {
+      // Loaded only here: with threads, this thread never parses, and the parser's libraries take
+      // a few tenths of a second to load.
+      const { parseJob } = await import("./parser-thread");
+      for (const job of waiting) parsedNow(job.index, parseJob(contentDir, job, context));
+    }
   } catch (error) {
     cache?.discard();
     throw error;

@@ -12,12 +12,9 @@ import { readFrontMatter } from "./front-matter";
 import { absoluteUrl, renderMarkdown, sanitizePostHtml } from "./html";
 import { extractOriginalLink } from "./original-link";
 import { encodeSegment, permalinkPath } from "./permalink";
+import { MARKDOWN_EXTENSIONS } from "./post-files";
 import type { ProblemLog } from "./problems";
 import { cutSummary, firstParagraphText, htmlToText } from "./summary";
-
-/** Extensions read as Markdown; `.html`/`.htm` bodies are taken as HTML. */
-export const MARKDOWN_EXTENSIONS = new Set([".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".mdown"]);
-export const HTML_EXTENSIONS = new Set([".html", ".htm"]);
 
 /** What parsing depends on besides the file (future posts are scheduled by the loader, not here). */
 export interface PostContext {
