@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { feedsNamespaceId } from "../build/local-kv";
+import { withRetry } from "./retry";
 import type { KvStore } from "./store";
 import { runWrangler } from "./wrangler";
 
@@ -42,8 +43,11 @@ export async function openWranglerStore(projectDir: string, location: WranglerLo
     await writeFile(file, JSON.stringify(body));
     return file;
   };
+  // Reads are retried here, as the deploy retries writes (retry.ts): KV and wrangler's local runtime
+  // both answer a transient 500 now and then (seen in CI under load: "KV GET failed: 500").
+  const read = (args: string[]) => withRetry(() => kv(args));
   const list = async (prefix: string): Promise<string[]> => {
-    const text = (await kv(["key", "list", "--prefix", prefix])).toString("utf8");
+    const text = (await read(["key", "list", "--prefix", prefix])).toString("utf8");
     // The JSON array is the whole output; slice to it in case a warning line slipped onto stdout.
     const json = text.slice(text.indexOf("["), text.lastIndexOf("]") + 1);
     return (JSON.parse(json) as { name: string }[]).map((key) => key.name);
@@ -56,7 +60,7 @@ export async function openWranglerStore(projectDir: string, location: WranglerLo
     async get(key) {
       // `kv key get` fails remotely and prints "Value not found" locally for a missing key: ask first.
       if (!(await list(key)).includes(key)) return null;
-      return new Uint8Array(await kv(["key", "get", key]));
+      return new Uint8Array(await read(["key", "get", key]));
     },
     async put(batch) {
       if (batch.length === 0) return;

@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Miniflare } from "miniflare";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { FolderDocuments } from "../../src/build/document-store";
 import { feedsNamespaceId, kvPersistDir } from "../../src/build/local-kv";
 import type { Manifest } from "../../src/model";
 import { PROJECT_DIR } from "./helpers";
@@ -63,7 +64,7 @@ describe("plain `wrangler deploy`", () => {
     const response = await (await worker({})).dispatchFetch("http://feeds.test/atom.xml");
     expect(response.status).toBe(200);
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(
-      new Uint8Array(readFileSync(join(local.projectDir, "dist", entry.key))),
+      FolderDocuments.committed(join(local.projectDir, "dist")).get(entry.key),
     );
   });
 
