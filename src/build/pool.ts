@@ -55,6 +55,8 @@ const BATCHES_IN_FLIGHT = 2;
 export const INLINE_LIMIT = 2000;
 /** Files looked up in the cache between two turns of the event loop. */
 const LOOKUP_CHUNK = 64;
+/** Batches read and waiting for a thread before reading more (besides those the threads hold). */
+const QUEUED_BATCHES = 8;
 
 /**
  * Parses the files at `paths` (relative to `contentDir`, as `parsePostFile` wants them) and returns,
@@ -116,8 +118,10 @@ export async function parsePostFiles(
           }
         });
         dispatch(false);
-        // Lets the threads' answers in between chunks.
-        await new Promise((next) => setImmediate(next));
+        // Lets the threads' answers in between chunks, and reads ahead of them only a few batches:
+        // a file waiting in the queue holds its bytes (the whole corpus, for a fast disk).
+        if (pool) await pool.backlogAtMost(QUEUED_BATCHES);
+        else await new Promise((next) => setImmediate(next));
       }
     } else {
       paths.forEach((path, index) => {
@@ -153,6 +157,8 @@ class ParserThreads {
   private readonly started: Promise<void>;
   private failure: Error | undefined;
   private settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  /** Callers of `backlogAtMost`, each with its bound. */
+  private waiters: { batches: number; resolve: () => void }[] = [];
   private closing = false;
 
   constructor(
@@ -184,6 +190,14 @@ class ParserThreads {
   submit(batch: ParseJob[]): void {
     this.queue.push(batch);
     this.pump();
+  }
+
+  /** Resolves once at most `batches` batches wait for a thread (or a thread has failed). */
+  backlogAtMost(batches: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiters.push({ batches, resolve });
+      this.check();
+    });
   }
 
   /** Resolves when every submitted job is done; rejects on the first failure. */
@@ -226,6 +240,11 @@ class ParserThreads {
   }
 
   private check(): void {
+    this.waiters = this.waiters.filter((waiter) => {
+      const done = this.failure !== undefined || this.queue.length <= waiter.batches;
+      if (done) waiter.resolve();
+      return !done;
+    });
     if (!this.settle) return;
     if (this.failure) this.settle.reject(this.failure);
     else if (this.queue.length === 0 && this.workers.every((slot) => slot.inFlight === 0))
