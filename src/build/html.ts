@@ -131,13 +131,7 @@ function absolutizeAttributes(
   attribs: Record<string, string>,
   baseUrl: string,
 ): Record<string, string> {
-  if (
-    attribs.href === undefined &&
-    attribs.src === undefined &&
-    attribs.poster === undefined &&
-    attribs.cite === undefined &&
-    attribs.srcset === undefined
-  )
+  if (attribs.srcset === undefined && !URL_ATTRIBUTES.some((name) => attribs[name] !== undefined))
     return attribs;
   const out: Record<string, string> = { ...attribs };
   const media = tagName !== "a" && tagName !== "q" && tagName !== "blockquote";
