@@ -255,10 +255,11 @@ export class Compressor {
   private receive(reply: Exclude<ThreadReply, { closed: true }>, folder: FolderDocuments | undefined): void {
     if ("gzipped" in reply) this.made.set(reply.key, reply.gzipped);
     // Stored now, or already in the folder (by an earlier build, or earlier in this one).
-    else if (reply.at || folder?.adopt(reply.stored.key, reply.stored.size)) {
-      if (reply.at) folder?.written(reply.stored.key, reply.at, true);
+    else if (reply.at) {
+      folder?.written(reply.stored.key, reply.at);
       this.made.set(reply.key, reply.stored);
-    } else this.failure ??= new Error(`gzip variant ${reply.stored.key} is neither written nor stored`);
+    } else if (folder?.adopt(reply.stored.key, reply.stored.size)) this.made.set(reply.key, reply.stored);
+    else this.failure ??= new Error(`gzip variant ${reply.stored.key} is neither written nor stored`);
   }
 }
 

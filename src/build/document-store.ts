@@ -152,10 +152,10 @@ export class FolderDocuments implements Documents {
   }
 
   /** Takes into this set a document that another thread stored in a pack `lendPack` gave it. */
-  written(key: string, at: PackLocation, wrote: boolean): void {
+  written(key: string, at: PackLocation): void {
     checkKey(key);
     this.disk.locations.set(key, at);
-    if (wrote) this.disk.written++;
+    this.disk.written++;
     this.sizes.set(key, at.size);
   }
 
@@ -242,14 +242,16 @@ export class FolderDocuments implements Documents {
       const at = locations.get(key) as PackLocation;
       used.set(at.pack, (used.get(at.pack) ?? 0) + at.size);
     }
-    for (const [pack, bytes] of used) {
-      if (pack === own || this.disk.lent.has(pack)) continue;
-      if (bytes >= MIN_PACK_USE * packLength(docDir, pack)) continue;
-      for (const key of this.sizes.keys()) {
-        const at = locations.get(key) as PackLocation;
-        if (at.pack !== pack) continue;
+    const rewritten = new Set(
+      [...used]
+        .filter(([pack]) => pack !== own && !this.disk.lent.has(pack))
+        .filter(([pack, bytes]) => bytes < MIN_PACK_USE * packLength(docDir, pack))
+        .map(([pack]) => pack),
+    );
+    for (const key of this.sizes.keys()) {
+      const at = locations.get(key) as PackLocation;
+      if (rewritten.has(at.pack))
         locations.set(key, { pack: own, offset: writer.append(readAt(docDir, at)), size: at.size });
-      }
     }
     writer.close();
     const packs: string[] = [];
