@@ -58,6 +58,29 @@ async function site(name: string, posts: Record<string, string>): Promise<string
 const GOOD = "---\ntitle: Good\ndate: 2024-01-02 03:04:05\ncategories: a\n---\nHello.\n";
 const BAD = "---\ntitle: Bad\ndate: someday\n---\nNo date anywhere.\n";
 
+describe("command line", () => {
+  it("prints the usage for --help and exits 0", async () => {
+    const result = await run(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^usage: cli\.ts <command>/);
+    expect(result.stderr).toBe("");
+  });
+
+  it("names an unknown option or command in one line, with the usage, and exits 2", async () => {
+    const option = await run(["build", "--contnet", "x"]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(/^error: Unknown option '--contnet'/);
+    expect(option.stderr).toContain("usage: cli.ts <command>");
+    expect(option.stderr).not.toMatch(/\n\s+at /);
+    const missing = await run(["build", "--out"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: Option '--out <value>' argument missing/);
+    const command = await run(["biuld"]);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toMatch(/^error: unknown command "biuld"/);
+  });
+});
+
 describe("build", () => {
   it("prints a summary and exits 0 when posts were published", async () => {
     const root = await site("good", { "2024-01-02-good.md": GOOD, "undated.md": BAD });

@@ -19,7 +19,7 @@ import { offlineWranglerEnv } from "../deploy/wrangler";
 import { type Progress, progressBar } from "./progress";
 import type { BuildResult } from "./site";
 
-const USAGE = `usage: cli.ts <command> [options]
+const USAGE = `usage: cli.ts <command> [options]   (--help prints this)
   build     [--content DIR] [--out DIR] [--strict] [--now ISO] [--quiet] [--allow-id-changes] [--no-cache]
   start     [--content DIR] [--port N] (build options)
   deploy    [--content DIR] [--local|--remote] [--dry-run] (build options)
@@ -39,29 +39,46 @@ interface Options {
   "no-cache": boolean;
 }
 
+const OPTIONS = {
+  content: { type: "string", default: "content" },
+  out: { type: "string", default: "dist" },
+  port: { type: "string", default: "8787" },
+  strict: { type: "boolean", default: false },
+  now: { type: "string" },
+  quiet: { type: "boolean", default: false },
+  local: { type: "boolean", default: false },
+  remote: { type: "boolean", default: false },
+  "dry-run": { type: "boolean", default: false },
+  keep: { type: "string" },
+  grace: { type: "string" },
+  "allow-id-changes": { type: "boolean", default: false },
+  "no-cache": { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+/** The command line read, or the one-line reason it cannot be (an unknown option, a missing value). */
+function readArgs(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      content: { type: "string", default: "content" },
-      out: { type: "string", default: "dist" },
-      port: { type: "string", default: "8787" },
-      strict: { type: "boolean", default: false },
-      now: { type: "string" },
-      quiet: { type: "boolean", default: false },
-      local: { type: "boolean", default: false },
-      remote: { type: "boolean", default: false },
-      "dry-run": { type: "boolean", default: false },
-      keep: { type: "string" },
-      grace: { type: "string" },
-      "allow-id-changes": { type: "boolean", default: false },
-      "no-cache": { type: "boolean", default: false },
-    },
-  });
+  const args = readArgs(argv);
+  if ("error" in args) {
+    console.error(`error: ${args.error}\n${USAGE}`);
+    return 2;
+  }
+  const { positionals, values } = args;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const command = (positionals[0] ?? "build") as Command;
   if (!COMMANDS.includes(command)) {
-    console.error(USAGE);
+    console.error(`error: unknown command "${command}"\n${USAGE}`);
     return 2;
   }
   if (values.local && values.remote) {
