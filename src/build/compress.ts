@@ -3,13 +3,13 @@
  * Feed, so the build gzips each document once and the Worker serves those bytes as they are to
  * clients that accept gzip (RFC 9110 §8.4.1.3, §12.5.3).
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { gzipSync } from "node:zlib";
 import type { Manifest, ManifestEntry } from "../model";
 import { copyDocuments, type Documents, FolderDocuments, type PackLocation } from "./document-store";
 import type { RenderedSite } from "./documents";
 import { mapEntries, storeDocument } from "./manifest-routes";
-import { withoutTsxPreload } from "./thread-start";
+import { withoutTsxPreload, workerWithOptions } from "./thread-start";
 
 /**
  * zlib level 3, the last of its fast levels: against the default (6), on feed documents it took about
@@ -232,7 +232,7 @@ export class Compressor {
   private start(): Worker {
     if (this.thread) return this.thread;
     const folder = this.documents instanceof FolderDocuments ? this.documents : undefined;
-    const thread = new Worker(GZIP_THREAD, {
+    const thread = workerWithOptions(GZIP_THREAD, {
       eval: true,
       // Plain JavaScript: the TypeScript loader this process may run under would only slow its start.
       execArgv: withoutTsxPreload(process.execArgv),

@@ -9,7 +9,7 @@
  */
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { Worker, type WorkerOptions } from "node:worker_threads";
 import { parserThreadBundle } from "./thread-bundle";
 
 /** Where a parser thread's code comes from (see the module comment). */
@@ -34,7 +34,7 @@ export function startThread(entry: ThreadEntry, workerData: unknown): Worker {
       // Its stack traces name the TypeScript sources, as they do under tsx.
       const execArgv = withoutTsxPreload(process.execArgv);
       if (!execArgv.includes("--enable-source-maps")) execArgv.push("--enable-source-maps");
-      return new Worker(entry.file, { workerData, execArgv });
+      return workerWithOptions(entry.file, { workerData, execArgv });
     }
     case "tsx": {
       const self = import.meta.url;
@@ -44,6 +44,37 @@ export function startThread(entry: ThreadEntry, workerData: unknown): Worker {
       return new Worker(code, { eval: true, workerData });
     }
   }
+}
+
+/**
+ * `new Worker(code, options)`, leaving out of `options.execArgv` the options a worker refuses: V8's
+ * (`--max-old-space-size`, `--stack-size`, ...) and the process-wide ones. A worker started without
+ * `execArgv` inherits the process's and ignores those; one given an `execArgv` throws
+ * ERR_WORKER_INVALID_EXEC_ARGV, naming them. V8's options apply to the whole process anyway.
+ */
+export function workerWithOptions(code: string | URL, options: WorkerOptions): Worker {
+  try {
+    return new Worker(code, options);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ERR_WORKER_INVALID_EXEC_ARGV" || !options.execArgv)
+      throw error;
+    const refused = refusedOptions(String((error as Error).message));
+    const execArgv = options.execArgv.filter((option) => !refused.has(String(option)));
+    // When the message names none of them, keep only what the thread's stack traces need.
+    const kept = execArgv.length < options.execArgv.length ? execArgv : ["--enable-source-maps"];
+    return new Worker(code, { ...options, execArgv: kept });
+  }
+}
+
+/** The options named by Node's ERR_WORKER_INVALID_EXEC_ARGV message (`...flags: --a, --b=1`). */
+function refusedOptions(message: string): Set<string> {
+  const list = /execArgv flags: (.*)$/s.exec(message)?.[1] ?? "";
+  return new Set(
+    list
+      .split(", ")
+      .map((option) => option.trim())
+      .filter(Boolean),
+  );
 }
 
 /**

@@ -3,16 +3,24 @@
  * calling thread does; a damaged compiled file is made again, and when none can be made the threads
  * compile the sources through tsx as before.
  */
+import { once } from "node:events";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Compressor } from "../../src/build/compress";
 import { readSiteConfig } from "../../src/build/config";
 import { parsePostFiles } from "../../src/build/pool";
 import type { PostContext } from "../../src/build/post";
 import { ProblemLog } from "../../src/build/problems";
 import { DEFAULT_BUNDLE_DIR, parserThreadBundle } from "../../src/build/thread-bundle";
-import { parserThreadEntry, type ThreadEntry, withoutTsxPreload } from "../../src/build/thread-start";
+import {
+  parserThreadEntry,
+  type ThreadEntry,
+  withoutTsxPreload,
+  workerWithOptions,
+} from "../../src/build/thread-start";
 import { XSS_PAYLOADS } from "../build/xss-payloads";
 import { FINEWS_DIR } from "../corpus";
 
@@ -130,6 +138,60 @@ describe("parser threads from the compiled parser", () => {
     expect(threadEntry).toEqual({ kind: "tsx" });
     const onThreads = await parsePostFiles(hostileDir, hostilePaths, context, { ...ON_THREADS, threadEntry });
     expect(onThreads).toEqual(await parsedInline(hostileDir, hostilePaths));
+  });
+});
+
+describe("threads under options a worker refuses", () => {
+  // `node --max-old-space-size=4096 --stack-size=2000 --import tsx src/build/cli.ts build` is how a
+  // publisher gives a large site more memory. A worker given an execArgv with V8's options throws.
+  const refused = ["--max-old-space-size=4096", "--stack-size=2000"];
+  const withOptions = async <T>(run: () => Promise<T>): Promise<T> => {
+    const before = [...process.execArgv];
+    process.execArgv.push(...refused);
+    try {
+      return await run();
+    } finally {
+      process.execArgv.splice(0, process.execArgv.length, ...before);
+    }
+  };
+
+  it("still start parser threads, parsing as the calling thread does", async () => {
+    const file = (await parserThreadBundle(join(bundles, "options"))) as string;
+    const paths = finewsPaths.slice(0, 8);
+    const onThreads = await withOptions(() =>
+      parsePostFiles(FINEWS_DIR, paths, context, { ...ON_THREADS, threadEntry: { kind: "bundle", file } }),
+    );
+    expect(onThreads).toEqual(await parsedInline(FINEWS_DIR, paths));
+  });
+
+  it("still start the gzip thread", async () => {
+    const bytes = new TextEncoder().encode("<feed>".repeat(2000));
+    const entry = {
+      key: "doc/a",
+      contentType: "application/atom+xml",
+      etag: '"a"',
+      lastModified: "x",
+      size: bytes.byteLength,
+    };
+    const made = await withOptions(async () => {
+      const compressor = new Compressor(new Map());
+      compressor.add(entry, bytes);
+      return compressor.done();
+    });
+    expect(gunzipSync(made.get("doc/a") as Uint8Array)).toEqual(Buffer.from(bytes));
+  });
+
+  it("keep the options a worker accepts", async () => {
+    const worker = workerWithOptions(
+      "require('node:worker_threads').parentPort.postMessage(process.execArgv)",
+      {
+        eval: true,
+        execArgv: ["--max-old-space-size=4096", "--no-warnings", "--enable-source-maps"],
+      },
+    );
+    const [execArgv] = (await once(worker, "message")) as [string[]];
+    expect(execArgv).toEqual(["--no-warnings", "--enable-source-maps"]);
+    await worker.terminate();
   });
 });
 
