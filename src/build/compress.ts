@@ -1,7 +1,7 @@
 /**
- * Precompressed variants of every document: Cloudflare's edge compresses RSS but not Atom or JSON
- * Feed, so the build gzips each document once and the Worker serves those bytes as they are to
- * clients that accept gzip (RFC 9110 §8.4.1.3, §12.5.3).
+ * Precompressed variants of the documents the edge does not compress: Cloudflare's edge compresses
+ * RSS but not Atom or JSON Feed, so the build gzips each of those once and the Worker serves the
+ * bytes as they are to clients that accept gzip (RFC 9110 §8.4.1.3, §12.5.3).
  */
 import type { Worker } from "node:worker_threads";
 import { gzipSync } from "node:zlib";
@@ -49,8 +49,8 @@ export interface StoredVariant {
 export type Precompressed = ReadonlyMap<string, Uint8Array | StoredVariant>;
 
 /**
- * Adds `gzip` to every entry of the manifest (routes and every scheduled change) but archive pages
- * whose document shrinks by at least `MIN_GZIP_SAVING`, and the gzip bytes to the documents. Each
+ * Adds `gzip` to every entry of the manifest (routes and every scheduled change) that gets a variant
+ * (see `compressed`: not archive pages, not RSS) whose document shrinks by at least `MIN_GZIP_SAVING`, and the gzip bytes to the documents. Each
  * document is compressed once however many routes point at it, unless `precompressed` has it. The
  * input is not modified.
  */
@@ -88,12 +88,19 @@ export function addGzipVariants(
 }
 
 /**
- * Archive pages are two thirds of the bytes but fetched once per subscriber (then cached for a
- * year): compressing them would double the build's time for little traffic.
+ * Which documents get a gzip variant:
+ * - not archive pages: they are two thirds of the bytes but fetched once per subscriber (then cached
+ *   for a year), so compressing them would double the build's time for little traffic;
+ * - not RSS: Cloudflare's edge compresses `application/rss+xml` responses itself (gzip or brotli, as
+ *   the client accepts; ../shared/docs/platform.md), so a variant of ours would only cost a third of
+ *   the build's compressing and a KV entry per feed. Atom and JSON Feed it leaves alone.
  */
-function compressed(entry: Pick<ManifestEntry, "archive">): boolean {
-  return !entry.archive;
+function compressed(entry: Pick<ManifestEntry, "archive" | "contentType">): boolean {
+  return !entry.archive && !entry.contentType.startsWith(EDGE_COMPRESSED);
 }
+
+/** The media type the edge compresses on its way to the client (see `compressed`). */
+const EDGE_COMPRESSED = "application/rss+xml";
 
 function identityBytes(documents: Documents, key: string): Uint8Array {
   const bytes = documents.get(key);

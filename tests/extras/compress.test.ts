@@ -27,13 +27,16 @@ describe("addGzipVariants", () => {
   ]);
   const result = addGzipVariants(rendered);
 
-  it("adds a variant to every route and every scheduled entry, removals staying removals", () => {
+  it("adds a variant to every Atom and JSON Feed route and scheduled entry, removals staying removals", () => {
     const entries = [
       ...Object.values(result.manifest.routes),
       ...Object.values(result.manifest.schedule?.[0]?.routes ?? {}).filter((e) => e !== null),
     ];
     expect(entries).toHaveLength(9);
+    const rss = entries.filter((entry) => entry.contentType.startsWith("application/rss+xml"));
+    expect(rss).toHaveLength(3);
     for (const entry of entries) {
+      if (rss.includes(entry)) continue;
       const gzip = entry.gzip;
       if (!gzip) throw new Error(`${entry.key} has no gzip variant`);
       const bytes = result.documents.get(gzip.key);
@@ -48,10 +51,19 @@ describe("addGzipVariants", () => {
     expect(result.manifest.schedule?.[0]?.from).toBe("2030-01-01T00:00:00Z");
   });
 
+  it("leaves RSS to the edge, which compresses application/rss+xml itself (platform.md)", () => {
+    const rss = [result.manifest.routes["/rss.xml"], result.manifest.schedule?.[0]?.routes["/tag/b/rss.xml"]];
+    for (const entry of rss) {
+      expect(entry?.contentType).toMatch(/^application\/rss\+xml/);
+      expect(entry?.gzip).toBeUndefined();
+    }
+  });
+
   it("leaves its input alone and is repeatable", () => {
     expect(Object.values(rendered.manifest.routes).some((e) => e.gzip)).toBe(false);
     expect(rendered.documents.size).toBe(9);
-    expect(result.documents.size).toBe(18);
+    // 9 documents, and a variant of the 6 that are not RSS.
+    expect(result.documents.size).toBe(15);
     expect(addGzipVariants(rendered).manifest).toEqual(result.manifest);
   });
 
