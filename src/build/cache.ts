@@ -4,9 +4,11 @@
  * fingerprint of the parsing code itself (this folder's sources, the lockfile, Node and ICU versions),
  * so editing the parser or upgrading a library never serves a stale post.
  *
- * Entries are JSON lines in one file per salt, `<dir>/posts-<salt>.jsonl`, read whole when a build
- * starts; the entries that build uses or makes are appended to a file beside it as they come, which
- * is renamed into place when parsing ends. One file instead of thousands (creating them was a large
+ * Entries are records in one file per salt, `<dir>/posts-<salt>.v8`, read whole when a build starts;
+ * the entries that build uses or makes are appended to a file beside it as they come, which is
+ * renamed into place when parsing ends. A record is the key and the parse in V8's serialization
+ * format (`node:v8`), the very bytes a parser thread sends the parse in: storing it costs a write,
+ * with no second encoding (JSON took a few tenths of a second of the calling thread per 10,000 posts). One file instead of thousands (creating them was a large
  * part of a cold build's kernel time here), and entries of deleted or edited files go away by
  * themselves. Concurrent builds may share a
  * cache: the last to finish wins, and an entry's bytes depend only on its key. A missing or
@@ -27,6 +29,7 @@ import {
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deserialize, serialize } from "node:v8";
 import { threadId } from "node:worker_threads";
 import type { Post } from "../model";
 import type { PostContext } from "./post";
@@ -35,8 +38,8 @@ import type { Problem } from "./problems";
 /** Where the build keeps parsed posts unless told otherwise (inside node_modules, like other tools). */
 export const DEFAULT_CACHE_DIR = join("node_modules", ".cache", "feed-publisher", "posts");
 
-/** Bump when the shape of a stored entry changes. */
-export const CACHE_FORMAT = 2;
+/** Bump when the shape of a stored entry changes (it is part of every salt, through the fingerprint). */
+export const CACHE_FORMAT = 3;
 
 /** Cache files (one per salt: code version and config) kept in a folder; older ones are removed. */
 const KEPT_FILES = 4;
@@ -44,12 +47,6 @@ const KEPT_FILES = 4;
 /** What parsing one post file gives: the post when it is published, and what was reported. */
 export interface ParsedPostFile {
   post?: Post;
-  problems: Problem[];
-}
-
-interface CacheEntry {
-  format: number;
-  post: Post;
   problems: Problem[];
 }
 
@@ -110,8 +107,8 @@ export function cacheSalt(fingerprint: string, context: PostContext): string {
 
 /** Parsed posts stored under `dir`, valid for one parser and config (the `salt`). */
 export class PostCache {
-  /** The stored file, and where each key's line is in it, once read (see `index`). */
-  private stored: { bytes: Buffer; lines: Map<string, [start: number, end: number]> } | undefined;
+  /** The stored file, and where each key's record is in it, once read (see `index`). */
+  private stored: { bytes: Buffer; records: Map<string, [start: number, end: number]> } | undefined;
   /** The file `save` will rename into place, written as entries are kept, and the keys in it. */
   private pending: { path: string; fd: number; keys: Set<string> } | undefined;
 
@@ -127,7 +124,7 @@ export class PostCache {
 
   /** The file of this salt's entries. */
   get file(): string {
-    return join(this.dir, `posts-${this.salt.slice(0, 32)}.jsonl`);
+    return join(this.dir, `posts-${this.salt.slice(0, 32)}.v8`);
   }
 
   /**
@@ -139,7 +136,10 @@ export class PostCache {
     this.read();
   }
 
-  /** Finds each line of the stored file; lines start `{"key":"<key>",` (see `set`: keys are hex). */
+  /**
+   * Finds each record of the stored file: a 4-byte little-endian length of the rest, the key's length
+   * in one byte, the key (ASCII), then the serialized parse. Reading stops at a record cut short.
+   */
   private read(): void {
     let bytes: Buffer;
     try {
@@ -147,19 +147,15 @@ export class PostCache {
     } catch {
       bytes = Buffer.alloc(0);
     }
-    const lines = new Map<string, [number, number]>();
-    const prefix = Buffer.from('{"key":"');
-    for (let start = 0; start < bytes.byteLength; ) {
-      let end = bytes.indexOf(0x0a, start);
-      if (end < 0) end = bytes.byteLength;
-      if (bytes.subarray(start, start + prefix.byteLength).equals(prefix)) {
-        const close = bytes.indexOf(0x22, start + prefix.byteLength);
-        if (close > start + prefix.byteLength && close < end)
-          lines.set(bytes.toString("latin1", start + prefix.byteLength, close), [start, end]);
-      }
-      start = end + 1;
+    const records = new Map<string, [number, number]>();
+    for (let start = 0; start + 5 <= bytes.byteLength; ) {
+      const end = start + 4 + bytes.readUInt32LE(start);
+      const keyEnd = start + 5 + (bytes[start + 4] ?? 0);
+      if (end > bytes.byteLength || keyEnd > end) break;
+      records.set(bytes.toString("latin1", start + 5, keyEnd), [start, end]);
+      start = end;
     }
-    this.stored = { bytes, lines };
+    this.stored = { bytes, records };
   }
 
   /** The key of one file: its path (relative to the content folder) and bytes, under this salt. */
@@ -177,34 +173,39 @@ export class PostCache {
   get(key: string): ParsedPostFile | undefined {
     if (!this.stored) this.read();
     const stored = this.stored as NonNullable<typeof this.stored>;
-    const place = stored.lines.get(key);
+    const place = stored.records.get(key);
     if (place === undefined) return undefined;
-    let entry: CacheEntry & { key: string };
+    const record = stored.bytes.subarray(place[0], place[1]);
+    let parsed: ParsedPostFile;
     try {
-      entry = JSON.parse(stored.bytes.toString("utf8", place[0], place[1])) as CacheEntry & { key: string };
+      parsed = deserializeParse(record.subarray(5 + key.length));
     } catch {
       return undefined;
     }
-    if (entry?.key !== key || entry.format !== CACHE_FORMAT || !entry.post || !Array.isArray(entry.problems))
+    if (typeof parsed?.post !== "object" || parsed.post === null || !Array.isArray(parsed.problems))
       return undefined;
-    this.keep(key, stored.bytes.subarray(place[0], place[1]));
-    return { post: entry.post, problems: entry.problems };
+    this.keep(key, record);
+    return { post: parsed.post, problems: parsed.problems };
   }
 
   /**
    * Keeps a parse for the next builds (once saved). Only files that gave a post are kept: files left
-   * out are few.
+   * out are few. `serialized`: `parsed` as `serializeParse` gave it, when the caller has it already.
    */
-  set(key: string, parsed: ParsedPostFile): void {
+  set(key: string, parsed: ParsedPostFile, serialized?: Uint8Array): void {
     if (!parsed.post) return;
-    const entry: CacheEntry = { format: CACHE_FORMAT, post: parsed.post, problems: parsed.problems };
-    this.keep(key, Buffer.from(`{"key":${JSON.stringify(key)},${JSON.stringify(entry).slice(1)}`));
+    const payload = serialized ?? serializeParse(parsed);
+    const head = Buffer.alloc(5 + key.length);
+    head.writeUInt32LE(1 + key.length + payload.byteLength, 0);
+    head[4] = key.length;
+    head.write(key, 5, "latin1");
+    this.keep(key, head, payload);
   }
 
   /**
    * Replaces the stored file with the entries this build used or made (written aside as they came,
    * now renamed, so a reader never sees half of it); removes all but the newest few files of other
-   * salts.
+   * salts, and those of earlier formats.
    */
   save(): void {
     const pending = this.pending ?? this.startPending();
@@ -212,8 +213,11 @@ export class PostCache {
     closeSync(pending.fd);
     renameSync(pending.path, this.file);
     this.stored = undefined;
-    const others = listing(this.dir)
-      .filter((name) => /^posts-[0-9a-f]+\.jsonl$/.test(name))
+    const all = listing(this.dir);
+    for (const name of all.filter((name) => /^posts-[0-9a-f]+\.jsonl$/.test(name)))
+      rmSync(join(this.dir, name), { force: true });
+    const others = all
+      .filter((name) => /^posts-[0-9a-f]+\.v8$/.test(name))
       .map((name) => join(this.dir, name))
       .filter((path) => path !== this.file)
       .map((path) => ({ path, time: statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
@@ -229,12 +233,13 @@ export class PostCache {
     this.pending = undefined;
   }
 
-  private keep(key: string, line: Uint8Array): void {
+  /** Appends a record (in parts) for `key`, unless this build kept one already. */
+  private keep(key: string, ...parts: Uint8Array[]): void {
+    if (key.length > 255 || !/^[\x20-\x7e]*$/.test(key)) throw new Error(`not a cache key: ${key}`);
     const pending = this.pending ?? this.startPending();
     if (pending.keys.has(key)) return;
     pending.keys.add(key);
-    writeAll(pending.fd, line);
-    writeAll(pending.fd, NEWLINE);
+    for (const part of parts) writeAll(pending.fd, part);
   }
 
   private startPending(): NonNullable<typeof this.pending> {
@@ -245,7 +250,17 @@ export class PostCache {
   }
 }
 
-const NEWLINE = Buffer.from("\n");
+/**
+ * One parse in V8's serialization format: what a parser thread sends (its bytes are transferred, not
+ * copied) and what the cache stores as it is. `deserializeParse` reads it back.
+ */
+export function serializeParse(parsed: ParsedPostFile): Uint8Array {
+  return serialize(parsed);
+}
+
+export function deserializeParse(bytes: Uint8Array): ParsedPostFile {
+  return deserialize(bytes) as ParsedPostFile;
+}
 
 function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.byteLength; ) done += writeSync(fd, bytes, done, bytes.byteLength - done);

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import type { ParsedPostFile } from "./cache";
+import { type ParsedPostFile, serializeParse } from "./cache";
 import { type PostItems, renderPostItems } from "./items";
 import { type PostContext, parsePostFile } from "./post";
 import { ProblemLog } from "./problems";
@@ -23,9 +23,13 @@ export interface ParseJob {
   key?: string;
 }
 
-/** A thread's answer to one batch: every result, or the first file that threw. */
+/**
+ * A thread's answer to one batch: every result, or the first file that threw. A result's parse comes
+ * serialized (`serializeParse`): the calling thread reads it back, and stores the same bytes in the
+ * cache of parsed posts.
+ */
 export type WorkerReply =
-  | { results: { index: number; parsed: ParsedPostFile; items?: PostItems }[] }
+  | { results: { index: number; serialized: Uint8Array; items?: PostItems }[] }
   | { error: string; path: string };
 
 /** What a parser thread is started with (its `workerData`, besides `WORKER_ROLE`). */
@@ -52,14 +56,16 @@ export function parseJob(contentDir: string, job: ParseJob, context: PostContext
 function serveParseRequests(port: NonNullable<typeof parentPort>, setup: ThreadSetup): void {
   const { contentDir } = setup;
   port.on("message", (batch: ParseJob[]) => {
-    const results: { index: number; parsed: ParsedPostFile; items?: PostItems }[] = [];
+    const results: { index: number; serialized: Uint8Array; items?: PostItems }[] = [];
     const transfer: ArrayBuffer[] = [];
     for (const job of batch) {
       try {
         const parsed = parseJob(contentDir, job, setup.context);
         const items = setup.renderItems && parsed.post ? renderPostItems(parsed.post) : undefined;
         if (items) for (const bytes of Object.values(items)) transfer.push(bytes.buffer as ArrayBuffer);
-        results.push({ index: job.index, parsed, ...(items ? { items } : {}) });
+        const serialized = serializeParse(parsed);
+        if (ownsBuffer(serialized)) transfer.push(serialized.buffer as ArrayBuffer);
+        results.push({ index: job.index, serialized, ...(items ? { items } : {}) });
       } catch (error) {
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
         port.postMessage({ error: message, path: job.path } satisfies WorkerReply);
@@ -68,6 +74,11 @@ function serveParseRequests(port: NonNullable<typeof parentPort>, setup: ThreadS
     }
     port.postMessage({ results } satisfies WorkerReply, transfer);
   });
+}
+
+/** Whether `bytes` is the whole of its buffer, so that transferring the buffer gives away nothing else. */
+function ownsBuffer(bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
 }
 
 if (!isMainThread && parentPort && workerData?.[WORKER_ROLE] === true) {

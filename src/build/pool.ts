@@ -11,7 +11,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
 import type { Post } from "../model";
-import type { ParsedPostFile, PostCache } from "./cache";
+import { deserializeParse, type ParsedPostFile, type PostCache } from "./cache";
 import type { PostItems } from "./items";
 // Types only: the parser itself is loaded when this thread parses (see below), not to start threads.
 import type { ParseJob, ThreadSetup, WorkerReply } from "./parser-thread";
@@ -81,10 +81,10 @@ export async function parsePostFiles(
   };
   /** Keys of the files parsed (not found in the cache), by index: their parses go into the cache. */
   const keys: (string | undefined)[] = [];
-  const parsedNow = (index: number, parsed: ParsedPostFile, items?: PostItems) => {
+  const parsedNow = (index: number, parsed: ParsedPostFile, items?: PostItems, serialized?: Uint8Array) => {
     if (parsed.post && items) options.onItems?.(parsed.post, items);
     const key = keys[index];
-    if (cache && key) cache.set(key, parsed);
+    if (cache && key) cache.set(key, parsed, serialized);
     finish(index, parsed);
   };
 
@@ -165,7 +165,12 @@ class ParserThreads {
     count: number,
     entry: ThreadEntry | Promise<ThreadEntry>,
     setup: ThreadSetup,
-    private readonly finish: (index: number, parsed: ParsedPostFile, items?: PostItems) => void,
+    private readonly finish: (
+      index: number,
+      parsed: ParsedPostFile,
+      items?: PostItems,
+      serialized?: Uint8Array,
+    ) => void,
   ) {
     this.started = Promise.resolve(entry)
       .then((known) => {
@@ -229,7 +234,8 @@ class ParserThreads {
       return;
     }
     slot.inFlight--;
-    for (const { index, parsed, items } of reply.results) this.finish(index, parsed, items);
+    for (const { index, serialized, items } of reply.results)
+      this.finish(index, deserializeParse(serialized), items, serialized);
     this.pump();
     this.check();
   }

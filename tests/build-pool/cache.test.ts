@@ -3,13 +3,14 @@ import { readdirSync } from "node:fs";
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { deserialize, serialize } from "node:v8";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
-  CACHE_FORMAT,
   cacheSalt,
   type ParsedPostFile,
   PostCache,
   parserFingerprint,
+  serializeParse,
 } from "../../src/build/cache";
 import { readSiteConfig } from "../../src/build/config";
 import { parsePostFiles } from "../../src/build/pool";
@@ -20,6 +21,30 @@ import { FINEWS_DIR, SPEC_POST } from "../corpus";
 
 /** Two worker threads even for a few files (the default parses fewer than 2,000 on the caller). */
 const ON_THREADS = { threads: 2, inlineLimit: 1 } as const;
+
+interface StoredRecord {
+  key: string;
+  payloadStart: number;
+  end: number;
+  payload: Buffer;
+}
+
+/**
+ * The records of a cache file, read the way the format is written down in cache.ts (a 4-byte
+ * little-endian length, the key's length, the key, the serialized parse), independently of its code.
+ */
+function readRecords(bytes: Buffer): StoredRecord[] {
+  const records: StoredRecord[] = [];
+  for (let start = 0; start < bytes.byteLength; ) {
+    const end = start + 4 + bytes.readUInt32LE(start);
+    const keyLength = bytes[start + 4] ?? 0;
+    const payloadStart = start + 5 + keyLength;
+    const key = bytes.toString("latin1", start + 5, payloadStart);
+    records.push({ key, payloadStart, end, payload: bytes.subarray(payloadStart, end) });
+    start = end;
+  }
+  return records;
+}
 
 let context: PostContext;
 let dir: string;
@@ -122,25 +147,43 @@ describe("PostCache entries", () => {
     expect(readdirSync(dir).filter((name) => name.endsWith(".partial"))).toEqual([]);
   });
 
-  it("are a miss when unreadable or of another format, and the rest still read", async () => {
+  it("are a miss when damaged, and the records before and after still read", async () => {
     cache.set("ab12", parsed);
     cache.set("cd34", parsed);
+    cache.set("ef56", parsed);
     cache.save();
-    const lines = (await readFile(cache.file, "utf8")).split("\n");
-    const broken = lines.map((line) =>
-      line.startsWith('{"key":"ab12"')
-        ? line.replace(`"format":${CACHE_FORMAT}`, `"format":${CACHE_FORMAT + 1}`)
-        : line,
-    );
-    await writeFile(cache.file, `{ not json\n${broken.join("\n")}`);
+    const bytes = await readFile(cache.file);
+    const records = readRecords(bytes);
+    expect(records.map((r) => r.key)).toEqual(["ab12", "cd34", "ef56"]);
+    // The middle record's serialized parse overwritten with other bytes of the same length.
+    const damaged = Buffer.from(bytes);
+    const middle = records[1] as StoredRecord;
+    damaged.fill(0xff, middle.payloadStart, middle.end);
+    await writeFile(cache.file, damaged);
     const reread = new PostCache(dir, cache.salt);
-    expect(reread.get("ab12")).toBeUndefined();
-    expect(reread.get("cd34")).toEqual(parsed);
+    expect(reread.get("ab12")).toEqual(parsed);
+    expect(reread.get("cd34")).toBeUndefined();
+    expect(reread.get("ef56")).toEqual(parsed);
+    // A file cut short (an interrupted copy, a full disk): the records before the cut still read.
+    await writeFile(cache.file, bytes.subarray(0, (records[2] as StoredRecord).end - 3));
+    const cut = new PostCache(dir, cache.salt);
+    expect(cut.get("cd34")).toEqual(parsed);
+    expect(cut.get("ef56")).toBeUndefined();
     await writeFile(cache.file, "\u0000garbage");
     expect(new PostCache(dir, cache.salt).get("cd34")).toBeUndefined();
   });
 
-  it("keep the newest few files of other salts and remove older ones", async () => {
+  it("store the bytes a parser thread sent as they are", async () => {
+    const serialized = serializeParse(parsed);
+    cache.set("ab12", parsed, serialized);
+    cache.save();
+    const [record] = readRecords(await readFile(cache.file));
+    expect(record?.payload).toEqual(Buffer.from(serialized));
+    expect(new PostCache(dir, cache.salt).get("ab12")).toEqual(parsed);
+  });
+
+  it("keep the newest few files of other salts and remove older ones and those of the JSON format", async () => {
+    await writeFile(join(dir, `posts-${"9".repeat(32)}.jsonl`), '{"key":"ab12"}\n');
     for (let i = 0; i < 6; i++) {
       const other = new PostCache(dir, `${i}`.repeat(64));
       other.set("ab12", parsed);
@@ -149,11 +192,12 @@ describe("PostCache entries", () => {
     }
     cache.set("ab12", parsed);
     cache.save();
-    const files = (await readdir(dir)).filter((name) => name.endsWith(".jsonl")).sort();
+    const files = (await readdir(dir)).filter((name) => name.endsWith(".v8")).sort();
     expect(files).toHaveLength(4);
     expect(files).toContain(basename(cache.file));
-    expect(files).toContain(`posts-${"5".repeat(32)}.jsonl`);
-    expect(files).not.toContain(`posts-${"0".repeat(32)}.jsonl`);
+    expect(files).toContain(`posts-${"5".repeat(32)}.v8`);
+    expect(files).not.toContain(`posts-${"0".repeat(32)}.v8`);
+    expect((await readdir(dir)).filter((name) => name.endsWith(".jsonl"))).toEqual([]);
   });
 });
 
@@ -168,19 +212,21 @@ describe("parsePostFiles with a cache", () => {
 
       const fresh = await parsePostFiles(content, paths, context, ON_THREADS);
       expect(await parsePostFiles(content, paths, context, { ...ON_THREADS, cache })).toEqual(fresh);
-      const stored = await readFile(cache.file, "utf8");
-      expect(stored.split("\n").length).toBeGreaterThan(100);
+      const stored = readRecords(await readFile(cache.file));
+      expect(stored.length).toBeGreaterThan(100);
 
       // Mark every stored entry: a second build must give back the marked posts, so it read them.
-      const marked = stored
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => {
-          const entry = JSON.parse(line);
-          entry.post.title = `cached: ${entry.post.title}`;
-          return JSON.stringify(entry);
-        });
-      await writeFile(cache.file, `${marked.join("\n")}\n`);
+      const marked = stored.map(({ key, payload }) => {
+        const entry = deserialize(payload) as ParsedPostFile & { post: Post };
+        entry.post.title = `cached: ${entry.post.title}`;
+        const body = serialize(entry);
+        const head = Buffer.alloc(5 + key.length);
+        head.writeUInt32LE(1 + key.length + body.byteLength, 0);
+        head[4] = key.length;
+        head.write(key, 5, "latin1");
+        return Buffer.concat([head, body]);
+      });
+      await writeFile(cache.file, Buffer.concat(marked));
       cache.index();
       // And change one file: that one must be parsed again.
       const changed = join(content, SPEC_POST);
