@@ -20,7 +20,6 @@ const MAYBE_INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\
 
 /** XML 1.0 §2.4: `&` and `<` must be escaped in text, `>` too so that `]]>` can never appear. */
 const TEXT_ESCAPES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
-const TEXT_SPECIALS = /[&<>]/g;
 
 /**
  * XML 1.0 §3.3.3: attribute-value normalization turns literal tab, newline and carriage return into
@@ -41,9 +40,12 @@ export function stripInvalidXmlChars(s: string): string {
   return MAYBE_INVALID_XML_CHARS.test(s) ? s.replace(INVALID_XML_CHARS, "") : s;
 }
 
-/** Makes `s` safe as XML character data (element content). */
+/**
+ * Makes `s` safe as XML character data (element content). Three plain replaces, `&` first: a post's
+ * HTML has thousands of `<` and `>`, and a replace calling a function for each was a third slower.
+ */
 export function escapeText(s: string): string {
-  return stripInvalidXmlChars(s).replace(TEXT_SPECIALS, (c) => TEXT_ESCAPES[c] ?? c);
+  return stripInvalidXmlChars(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** Makes `s` safe inside a quoted attribute value, keeping tabs and line breaks as they are. */
