@@ -14,8 +14,6 @@ export const DEFAULT_FEED_BUDGET = 1_000_000;
 /** Share of the budget one post's content may take before it is cut to its summary. */
 const POST_SHARE = 4;
 
-const encoder = new TextEncoder();
-
 /** Posts whose content alone would take more than a quarter of the budget are cut to their summary. */
 export function capLargePosts(
   posts: readonly Post[],
@@ -24,7 +22,8 @@ export function capLargePosts(
   const limit = Math.floor(budget / POST_SHARE);
   const problems: Problem[] = [];
   const capped = posts.map((post) => {
-    const size = encoder.encode(post.contentHtml).byteLength;
+    // Its UTF-8 length, counted without encoding it.
+    const size = Buffer.byteLength(post.contentHtml, "utf8");
     if (size <= limit) return post;
     problems.push({
       path: post.source,

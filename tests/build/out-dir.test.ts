@@ -91,6 +91,18 @@ describe("a build into a folder", () => {
     expect(differing(expected, rebuilt)).toEqual([]);
   });
 
+  it("after an edit of one post's text only, renders again the documents that hold it", async () => {
+    const edited = join(content, "_posts", "2026-12-01-out-dir-new.md");
+    // A second paragraph: the summary (the first paragraph) and every front matter field stay the same.
+    await writeFile(edited, `${await readFile(edited, "utf8")}\nA second paragraph.\n`);
+    const expected = await buildSite(content, { now: NOW });
+    const rebuilt = await buildSite(content, { now: NOW, outDir: out, cacheDir });
+    expect(rebuilt.manifest).toEqual(expected.manifest);
+    expect(rebuilt.reused).toBeGreaterThan(0);
+    expect(differing(expected, rebuilt)).toEqual([]);
+    expect((await writeDist(out, rebuilt)).written).toBeGreaterThan(0);
+  });
+
   it("renders and writes again documents and gzip variants an earlier build left damaged", async () => {
     const current = await buildSite(content, { now: NOW });
     const entry = Object.values(current.manifest.routes).find((e) => e.gzip);
