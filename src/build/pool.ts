@@ -90,8 +90,15 @@ export async function parsePostFiles(
 
   let pool: ParserThreads | undefined;
   const waiting: ParseJob[] = [];
+  /** Files looked up in the cache so far, and how many of them missed. */
+  let looked = 0;
+  let missed = 0;
+  // Threads start once `inlineLimit` files wait to be parsed or, sooner, once the share of misses so far
+  // says that many will: a cold build then parses while this thread still reads and hashes files.
+  const manyToParse = () =>
+    waiting.length >= inlineLimit || (looked > 0 && (missed / looked) * paths.length >= inlineLimit);
   const dispatch = (final: boolean) => {
-    if (!pool && threads > 0 && waiting.length >= inlineLimit) {
+    if (!pool && threads > 0 && manyToParse()) {
       pool = new ParserThreads(
         threads,
         options.threadEntry ?? parserThreadEntry(),
@@ -111,8 +118,10 @@ export async function parsePostFiles(
           const bytes = readFileSync(join(contentDir, path));
           const job = { index: start + offset, path, bytes, key: cache.keyOf(path, bytes) };
           const hit = cache.get(job.key);
+          looked++;
           if (hit) finish(job.index, hit);
           else {
+            missed++;
             keys[job.index] = job.key;
             waiting.push(job);
           }
