@@ -18,6 +18,8 @@ export interface MeasuredBuild {
   stoppedAt?: number;
   /** Not started: the bench's time budget was spent. */
   skipped?: boolean;
+  /** When the build was run several times: every run's wall time (NaN for one that did not finish). */
+  runs?: number[];
 }
 
 export interface Results {
@@ -103,7 +105,10 @@ function buildLine(build: MeasuredBuild, results: Results): string {
     `posts parsed after ${fixed(report.parse)} s, then rendering, gzip and writing into the folder ` +
     `${fixed(report.render)} s (${count(report.written)} documents written, ${count(report.reused)} reused ` +
     `as the last build left them), \`writeDist\` ${fixed(report.write)} s`;
-  const figure = `**${fixed(build.wall)} s**, ${count(report.posts / build.wall)} posts/s, ${rss}`;
+  const runs = build.runs
+    ? ` (median of ${build.runs.length} runs: ${build.runs.map((wall) => (Number.isNaN(wall) ? "stopped" : `${fixed(wall)} s`)).join(", ")})`
+    : "";
+  const figure = `**${fixed(build.wall)} s**${runs}, ${count(report.posts / build.wall)} posts/s, ${rss}`;
   const detail =
     `${VARIANTS[build.variant]}; ${phases}; CPU ${fixed(report.cpu)} s (${fixed(report.systemCpu)} s in the ` +
     `kernel); ${count(report.feeds)} feeds, ` +
