@@ -1,9 +1,11 @@
 /**
- * Runs one measured step of the bench in a fresh Node process (with tsx), stopping it at a time
- * limit, and samples its peak RSS from /proc meanwhile so that a stopped step still has one.
+ * Runs one measured step of the bench in a fresh Node process, started as the CLI is (`bin/run.mjs`:
+ * the TypeScript compiled once), stopping it at a time limit, and samples its peak RSS from /proc
+ * meanwhile so that a stopped step still has one.
  */
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { statusLine } from "../src/build/progress";
 
 /** How a child process ended, and what it printed last on stdout. */
@@ -18,7 +20,7 @@ export interface ChildRun {
   stopped: boolean;
 }
 
-/** Runs `node --import tsx <script> ...args`, showing `status` meanwhile; throws when it fails. */
+/** Runs `node bin/run.mjs <script> ...args`, showing `status` meanwhile; throws when it fails. */
 export async function runChild(
   script: string,
   args: string[],
@@ -27,7 +29,7 @@ export async function runChild(
 ): Promise<ChildRun> {
   const line = statusLine(status);
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+  const child = spawn(process.execPath, [join("bin", "run.mjs"), script, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   let stdout = "";
@@ -58,4 +60,16 @@ async function peakRss(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
   const kib = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
   return kib ? Number(kib) * 1024 : 0;
+}
+
+/**
+ * Compiles `script` as `bin/run.mjs` runs it, so that no measured step includes the compiling (a
+ * publisher's builds compile once per version of the sources). Throws when it cannot be compiled.
+ */
+export async function compileChild(script: string): Promise<void> {
+  const child = spawn(process.execPath, [join("bin", "run.mjs"), "--compile", script], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const code = await new Promise<number | null>((done) => child.on("exit", done));
+  if (code !== 0) throw new Error(`bin/run.mjs could not compile ${script} (exit code ${code})`);
 }

@@ -222,7 +222,7 @@ export function renderResults(results: Results): string {
     `| Worker bundle | **${fixed(serving.bundle.gzipBytes / 1024)} KiB gzip** | ` +
       `${fixed(serving.bundle.bytes / 1024)} KiB plain (\`wrangler deploy --dry-run\`) | |`,
     "",
-    "Builds: each is a fresh `node --import tsx bench/build-child.ts` process; wall time from spawn to " +
+    "Builds: each is a fresh `node bin/run.mjs bench/build-child.ts` process (started as `npm run build` starts the CLI: the TypeScript compiled once beforehand); wall time from spawn to " +
       "exit; peak RSS is the process's (worker threads included), from `process.resourceUsage()` and " +
       `/proc; a build is stopped after at most ${results.buildLimit} s so the bench stays within its budget. ` +
       "Serving: Miniflare's workerd on 127.0.0.1 over KV persisted from the cold build (its manifest and " +
