@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "./deploy/helpers";
 import { parseWithAll } from "./helpers/feed-parsers";
 
 const TSX = join("node_modules", ".bin", "tsx");
@@ -16,26 +17,8 @@ const OFFLINE = {
   WRANGLER_HIDE_BANNER: "true",
 };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    const child = spawn(TSX, ["src/build/cli.ts", ...args], { env: { ...process.env, ...OFFLINE } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
-}
+/** `tsx src/build/cli.ts args` in the project. */
+const cli = (args: string[]) => run(process.cwd(), TSX, ["src/build/cli.ts", ...args]);
 
 let dir: string;
 
@@ -60,22 +43,22 @@ const BAD = "---\ntitle: Bad\ndate: someday\n---\nNo date anywhere.\n";
 
 describe("command line", () => {
   it("prints the usage for --help and exits 0", async () => {
-    const result = await run(["--help"]);
+    const result = await cli(["--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^usage: cli\.ts <command>/);
     expect(result.stderr).toBe("");
   });
 
   it("names an unknown option or command in one line, with the usage, and exits 2", async () => {
-    const option = await run(["build", "--contnet", "x"]);
+    const option = await cli(["build", "--contnet", "x"]);
     expect(option.code).toBe(2);
     expect(option.stderr).toMatch(/^error: Unknown option '--contnet'/);
     expect(option.stderr).toContain("usage: cli.ts <command>");
     expect(option.stderr).not.toMatch(/\n\s+at /);
-    const missing = await run(["build", "--out"]);
+    const missing = await cli(["build", "--out"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error: Option '--out <value>' argument missing/);
-    const command = await run(["biuld"]);
+    const command = await cli(["biuld"]);
     expect(command.code).toBe(2);
     expect(command.stderr).toMatch(/^error: unknown command "biuld"/);
   });
@@ -84,7 +67,7 @@ describe("command line", () => {
 describe("build", () => {
   it("prints a summary and exits 0 when posts were published", async () => {
     const root = await site("good", { "2024-01-02-good.md": GOOD, "undated.md": BAD });
-    const result = await run(["build", "--content", root, "--out", join(dir, "out-good")]);
+    const result = await cli(["build", "--content", root, "--out", join(dir, "out-good")]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/posts: 1 published, 1 skipped, 0 warned/);
     // 6 feed documents, the discovery page, 3 OPML lists (the bare one is the Atom list), and a gzip
@@ -97,14 +80,14 @@ describe("build", () => {
 
   it("fails with --strict when a post was skipped", async () => {
     const root = await site("strict", { "2024-01-02-good.md": GOOD, "undated.md": BAD });
-    const result = await run(["build", "--strict", "--content", root, "--out", join(dir, "out-strict")]);
+    const result = await cli(["build", "--strict", "--content", root, "--out", join(dir, "out-strict")]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("--strict and 1 post(s) skipped");
   });
 
   it("fails with a one-line reason when nothing can be published", async () => {
     const root = await site("nothing", { "undated.md": BAD });
-    const result = await run(["build", "--content", root, "--out", join(dir, "out-nothing")]);
+    const result = await cli(["build", "--content", root, "--out", join(dir, "out-nothing")]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`error: ${root}: no post could be published`);
   });
@@ -117,13 +100,13 @@ describe("build", () => {
       ids: { "tag:t.example,2024-01-02:old-slug": { source: "_posts/2024-01-02-good.md", digest: "x" } },
     };
     await writeFile(join(root, "_feeds.lock.json"), JSON.stringify(lock));
-    const refused = await run(["build", "--content", root, "--out", join(dir, "out-locked")]);
+    const refused = await cli(["build", "--content", root, "--out", join(dir, "out-locked")]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
       "_posts/2024-01-02-good.md: id would change from tag:t.example,2024-01-02:old-slug to tag:t.example,2024-01-02:good",
     );
     expect(refused.stderr).toContain("error: 1 published id(s) would change; nothing written");
-    const accepted = await run([
+    const accepted = await cli([
       "build",
       "--allow-id-changes",
       "--content",
@@ -137,7 +120,7 @@ describe("build", () => {
   it("fails with a one-line reason when there is no _posts/ folder", async () => {
     const root = join(dir, "empty");
     await mkdir(root, { recursive: true });
-    const result = await run(["build", "--content", root, "--out", join(dir, "out-empty")]);
+    const result = await cli(["build", "--content", root, "--out", join(dir, "out-empty")]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(`error: ${root}: no _posts/ folder, so there is nothing to publish`);
   });

@@ -2,33 +2,16 @@
  * `bin/run.mjs`, how the npm scripts start the CLI: its TypeScript compiled once into a cached folder,
  * run as the sources run through tsx, made again when damaged, and through tsx when it cannot be made.
  */
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "./deploy/helpers";
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function node(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
-}
+/** `node args` in the project, with `env` added to the environment. */
+const node = (args: string[], env: Record<string, string> = {}) =>
+  run(process.cwd(), process.execPath, args, env);
 
 let dir: string;
 let site: string;
