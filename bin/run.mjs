@@ -93,13 +93,17 @@ async function compiledEntry(entryPath) {
     listed[file] = sha256(output.contents);
   }
   writeFileSync(join(aside, "files.json"), `${JSON.stringify(listed, null, 1)}\n`);
-  rmSync(dir, { recursive: true, force: true });
-  try {
-    renameSync(aside, dir);
-  } catch {
-    // Another process renamed its own first: the same bytes.
-    rmSync(aside, { recursive: true, force: true });
+  // Another process may have finished the same folder meanwhile (the same bytes), and be running
+  // from it: that one stays. A damaged one is replaced.
+  if (!isIntact(dir)) {
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      renameSync(aside, dir);
+    } catch {
+      // Renamed by another process between the two calls.
+    }
   }
+  rmSync(aside, { recursive: true, force: true });
   removeOldFolders(parent, dir);
   return isIntact(dir) ? join(dir, name) : undefined;
 }
