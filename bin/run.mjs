@@ -12,8 +12,8 @@
  * loaded only then. Each module's `import.meta.url` is replaced by its own source's URL, so the paths
  * modules derive from it stay right. The output goes to
  * `node_modules/.cache/feed-publisher/run-<key>/` (`FEED_PUBLISHER_RUN_DIR` moves the parent
- * folder, which must stay inside node_modules), where the key hashes the sources, the lockfile,
- * tsconfig.json, this file, Node's and esbuild's versions and the entry; `files.json` lists every output file
+ * folder, which must stay inside node_modules), where the key hashes the project's folder, the
+ * sources, the lockfile, tsconfig.json, this file, Node's and esbuild's versions and the entry; `files.json` lists every output file
  * with its SHA-256, checked at each start, so a damaged one is made again. It is written aside and
  * renamed, so a reader never sees half of it.
  *
@@ -45,7 +45,8 @@ async function compiledEntry(entryPath) {
   ).version;
   const sources = SOURCE_DIRS.flatMap((dir) => typeScriptFiles(join(ROOT, dir)));
   const hash = createHash("sha256").update(
-    `format ${FORMAT}\nnode ${process.versions.node}\nesbuild ${esbuildVersion}\nentry ${relative(ROOT, entryPath)}\n`,
+    // The project's folder too: the output holds the sources' absolute URLs (see `ownUrls`).
+    `format ${FORMAT}\nroot ${ROOT}\nnode ${process.versions.node}\nesbuild ${esbuildVersion}\nentry ${relative(ROOT, entryPath)}\n`,
   );
   // This file too: its options decide the output.
   const self = fileURLToPath(import.meta.url);
@@ -53,7 +54,7 @@ async function compiledEntry(entryPath) {
     hash.update(`${relative(ROOT, file)}\n`);
     hash.update(readFileSync(file));
   }
-  const parent = process.env.FEED_PUBLISHER_RUN_DIR ?? join(ROOT, "node_modules", ".cache", "feed-publisher");
+  const parent = resolve(process.env.FEED_PUBLISHER_RUN_DIR ?? join(ROOT, "node_modules", ".cache", "feed-publisher"));
   const dir = join(parent, `run-${hash.digest("hex").slice(0, 32)}`);
   const name = entryPath.slice(dirname(entryPath).length + 1).replace(/\.[cm]?ts$/, ".mjs");
   if (isIntact(dir)) return join(dir, name);

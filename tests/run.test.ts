@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "./deploy/helpers";
+import { run, scratchProject } from "./deploy/helpers";
 
 /** `node args` in the project, with `env` added to the environment. */
 const node = (args: string[], env: Record<string, string> = {}) =>
@@ -112,6 +112,37 @@ describe("bin/run.mjs", () => {
     });
     expect(remade.code).toBe(0);
     expect(await readFile(entry, "utf8")).toBe(intact);
+  }, 60_000);
+
+  it("compiles a copy of the project in another folder apart, with that folder's URLs", async () => {
+    const copy = await scratchProject();
+    try {
+      const here = await node(["bin/run.mjs", "--compile", "src/build/cli.ts"], {
+        FEED_PUBLISHER_RUN_DIR: runDir,
+      });
+      const there = await node(
+        [join(copy, "bin", "run.mjs"), "--compile", join(copy, "src", "build", "cli.ts")],
+        {
+          FEED_PUBLISHER_RUN_DIR: runDir,
+        },
+      );
+      expect(there.code).toBe(0);
+      expect(there.stdout.trim()).not.toBe(here.stdout.trim());
+      const chunks = join(there.stdout.trim(), "..");
+      const code = (
+        await Promise.all(
+          (
+            await readdir(chunks)
+          )
+            .filter((n) => n.endsWith(".mjs"))
+            .map((n) => readFile(join(chunks, n), "utf8")),
+        )
+      ).join("\n");
+      expect(code).toContain(JSON.stringify(pathToFileURL(join(copy, "src", "build", "cache.ts")).href));
+      expect(code).not.toContain(pathToFileURL(process.cwd()).href);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it("runs the CLI through tsx when it cannot be compiled", async () => {

@@ -50,7 +50,7 @@ describe("plain `wrangler deploy`", () => {
   it("runs the build command, which publishes content/ and bakes its build id into the bundle", async () => {
     expect(local.exitCode, local.output).toBe(0);
     expect(local.output).toContain(
-      "[custom build] Running: node --import tsx src/build/cli.ts wrangler-build",
+      "[custom build] Running: node bin/run.mjs src/build/cli.ts wrangler-build",
     );
     expect(local.output).toMatch(/\[custom build\] plan: \d+ writes, 0 unchanged, 0 deletes, \d+ bytes/);
     const id = bakedId(local.output);

@@ -20,12 +20,21 @@ export const OFFLINE = {
 };
 
 /**
- * A copy of the project in a new temporary folder: wrangler.toml, package.json, tsconfig.json,
- * src/ and content/, with node_modules linked (not copied).
+ * A copy of the project in a new temporary folder: wrangler.toml, package.json, the lockfile,
+ * tsconfig.json, bin/, src/ and content/, with node_modules linked (not copied).
  */
 export async function scratchProject(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "feeds-project-"));
-  for (const entry of ["wrangler.toml", "package.json", "tsconfig.json", "src", "content"]) {
+  const entries = [
+    "wrangler.toml",
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "bin",
+    "src",
+    "content",
+  ];
+  for (const entry of entries) {
     await cp(join(PROJECT_DIR, entry), join(dir, entry), { recursive: true });
   }
   await symlink(join(PROJECT_DIR, "node_modules"), join(dir, "node_modules"), "dir");
