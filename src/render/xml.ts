@@ -35,9 +35,22 @@ const ATTR_ESCAPES: Readonly<Record<string, string>> = {
 };
 const ATTR_SPECIALS = /[&<>"'\t\n\r]/g;
 
+/**
+ * The last long text seen clean, and the last long text escaped with its escape: a post's HTML goes
+ * through `stripInvalidXmlChars` for each format's item and through `escapeText` for RSS and then
+ * Atom, with short texts (titles, dates) in between, so one entry for long texts saves those passes.
+ * Strings compare by value, so a hit is always right.
+ */
+const LONG_TEXT = 1024;
+let lastClean = "";
+let lastEscaped = { text: "", escaped: "" };
+
 /** Removes every code point XML 1.0 does not allow in a document. */
 export function stripInvalidXmlChars(s: string): string {
-  return MAYBE_INVALID_XML_CHARS.test(s) ? s.replace(INVALID_XML_CHARS, "") : s;
+  if (s.length >= LONG_TEXT && s === lastClean) return s;
+  if (MAYBE_INVALID_XML_CHARS.test(s)) return s.replace(INVALID_XML_CHARS, "");
+  if (s.length >= LONG_TEXT) lastClean = s;
+  return s;
 }
 
 /**
@@ -45,7 +58,10 @@ export function stripInvalidXmlChars(s: string): string {
  * HTML has thousands of `<` and `>`, and a replace calling a function for each was a third slower.
  */
 export function escapeText(s: string): string {
-  return stripInvalidXmlChars(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  if (s.length >= LONG_TEXT && s === lastEscaped.text) return lastEscaped.escaped;
+  const escaped = stripInvalidXmlChars(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  if (s.length >= LONG_TEXT) lastEscaped = { text: s, escaped };
+  return escaped;
 }
 
 /** Makes `s` safe inside a quoted attribute value, keeping tabs and line breaks as they are. */
