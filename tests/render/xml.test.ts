@@ -99,3 +99,23 @@ describe("round trip through a conforming XML parser", () => {
     );
   });
 });
+
+describe("long texts (a post's HTML, remembered between formats)", () => {
+  const long = (fill: string) => `<p title="a&b">${fill.repeat(600)}</p>`;
+
+  it("escape and clean each text as given, however they alternate", () => {
+    const a = long("港");
+    const b = long("股");
+    const dirty = `${long("市")}\u0001`;
+    expect(a.length).toBe(b.length);
+    for (const text of [a, b, a, dirty, a, dirty, b]) {
+      const expected = text
+        .replaceAll("\u0001", "")
+        .replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;");
+      expect(escapeText(text)).toBe(expected);
+      expect(stripInvalidXmlChars(text)).toBe(text.replaceAll("\u0001", ""));
+    }
+  });
+});
