@@ -101,13 +101,13 @@ describe("round trip through a conforming XML parser", () => {
 });
 
 describe("long texts (a post's HTML, remembered between formats)", () => {
-  const long = (fill: string) => `<p title="a&b">${fill.repeat(600)}</p>`;
+  const long = (fill: string) => `<p title="a&b">${fill.repeat(1200)}</p>`;
 
   it("escape and clean each text as given, however they alternate", () => {
     const a = long("港");
     const b = long("股");
-    const dirty = `${long("市")}\u0001`;
-    expect(a.length).toBe(b.length);
+    const dirty = long("市").replace("市", "\u0001");
+    expect(new Set([a.length, b.length, dirty.length]).size).toBe(1);
     for (const text of [a, b, a, dirty, a, dirty, b]) {
       const expected = text
         .replaceAll("\u0001", "")
