@@ -54,7 +54,9 @@ async function compiledEntry(entryPath) {
     hash.update(`${relative(ROOT, file)}\n`);
     hash.update(readFileSync(file));
   }
-  const parent = resolve(process.env.FEED_PUBLISHER_RUN_DIR ?? join(ROOT, "node_modules", ".cache", "feed-publisher"));
+  const parent = resolve(
+    process.env.FEED_PUBLISHER_RUN_DIR ?? join(ROOT, "node_modules", ".cache", "feed-publisher"),
+  );
   const dir = join(parent, `run-${hash.digest("hex").slice(0, 32)}`);
   const name = entryPath.slice(dirname(entryPath).length + 1).replace(/\.[cm]?ts$/, ".mjs");
   if (isIntact(dir)) return join(dir, name);
