@@ -23,7 +23,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -58,7 +58,7 @@ async function compiledEntry(entryPath) {
     process.env.FEED_PUBLISHER_RUN_DIR ?? join(ROOT, "node_modules", ".cache", "feed-publisher"),
   );
   const dir = join(parent, `run-${hash.digest("hex").slice(0, 32)}`);
-  const name = entryPath.slice(dirname(entryPath).length + 1).replace(/\.[cm]?ts$/, ".mjs");
+  const name = basename(entryPath).replace(/\.[cm]?ts$/, ".mjs");
   if (isIntact(dir)) return join(dir, name);
 
   const esbuild = await import("esbuild");

@@ -43,6 +43,13 @@ afterAll(async () => {
   await rm(runDir, { recursive: true, force: true });
 });
 
+/** Every compiled module beside the compiled `entry` (the entry and its chunks), as one text. */
+async function compiledCode(entry: string): Promise<string> {
+  const folder = join(entry, "..");
+  const modules = (await readdir(folder)).filter((name) => name.endsWith(".mjs"));
+  return (await Promise.all(modules.map((name) => readFile(join(folder, name), "utf8")))).join("\n");
+}
+
 const build = (out: string) => ["build", "--content", site, "--out", join(dir, out), "--no-cache"];
 
 describe("bin/run.mjs", () => {
@@ -70,16 +77,7 @@ describe("bin/run.mjs", () => {
       FEED_PUBLISHER_RUN_DIR: runDir,
     });
     expect(made.code).toBe(0);
-    const folder = join(made.stdout.trim(), "..");
-    const code = (
-      await Promise.all(
-        (
-          await readdir(folder)
-        )
-          .filter((name) => name.endsWith(".mjs"))
-          .map((name) => readFile(join(folder, name), "utf8")),
-      )
-    ).join("\n");
+    const code = await compiledCode(made.stdout.trim());
     expect(code).not.toContain("import.meta.url");
     for (const module of ["thread-start.ts", "thread-bundle.ts", "cache.ts"])
       expect(code).toContain(JSON.stringify(pathToFileURL(join(process.cwd(), "src", "build", module)).href));
@@ -128,16 +126,7 @@ describe("bin/run.mjs", () => {
       );
       expect(there.code).toBe(0);
       expect(there.stdout.trim()).not.toBe(here.stdout.trim());
-      const chunks = join(there.stdout.trim(), "..");
-      const code = (
-        await Promise.all(
-          (
-            await readdir(chunks)
-          )
-            .filter((n) => n.endsWith(".mjs"))
-            .map((n) => readFile(join(chunks, n), "utf8")),
-        )
-      ).join("\n");
+      const code = await compiledCode(there.stdout.trim());
       expect(code).toContain(JSON.stringify(pathToFileURL(join(copy, "src", "build", "cache.ts")).href));
       expect(code).not.toContain(pathToFileURL(process.cwd()).href);
     } finally {

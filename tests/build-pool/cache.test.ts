@@ -173,13 +173,15 @@ describe("PostCache entries", () => {
     expect(new PostCache(dir, cache.salt).get("cd34")).toBeUndefined();
   });
 
-  it("store the bytes a parser thread sent as they are", async () => {
-    const serialized = serializeParse(parsed);
+  it("store the bytes a parser thread sent as they are, not an encoding of their own", async () => {
+    // Bytes that differ from what `parsed` serializes to: what is read back must be these.
+    const sent = { ...parsed, post: { ...(parsed.post as Post), title: "as the thread sent it" } };
+    const serialized = serializeParse(sent);
     cache.set("ab12", parsed, serialized);
     cache.save();
     const [record] = readRecords(await readFile(cache.file));
     expect(record?.payload).toEqual(Buffer.from(serialized));
-    expect(new PostCache(dir, cache.salt).get("ab12")).toEqual(parsed);
+    expect(new PostCache(dir, cache.salt).get("ab12")).toEqual(sent);
   });
 
   it("keep the newest few files of other salts and remove older ones and those of the JSON format", async () => {
