@@ -3,8 +3,10 @@
  * into one JavaScript file, so that each thread starts on plain JavaScript instead of compiling every
  * module again through tsx: that saved ~0.3 s of CPU per thread here (see pool.ts).
  *
- * The file is made with esbuild, npm packages left as imports (they resolve from the project's
- * node_modules as they do from the sources, so the file lives inside it), and kept in
+ * The file is made with esbuild, npm packages included: a thread that imported them from
+ * node_modules spent ~0.2 s of CPU resolving them and scanning each CommonJS file for its exports
+ * (Node's lexer ran hot enough to be optimized twice per thread), against ~0.1 s to load the one
+ * file. It is kept in
  * `node_modules/.cache/feed-publisher/` under a name made from the parser's fingerprint (cache.ts: the
  * sources, the lockfile, Node), esbuild's version and tsconfig.json: editing the parser names a new
  * file. Its last line is the SHA-256 of the rest, checked at every use, so a damaged file is made
@@ -28,7 +30,7 @@ export const DEFAULT_BUNDLE_DIR = join(PROJECT_ROOT, "node_modules", ".cache", "
 const THREAD_SOURCE = fileURLToPath(new URL("./parser-thread.ts", import.meta.url));
 
 /** Bump when the options below or the file's layout change. */
-const BUNDLE_FORMAT = 2;
+const BUNDLE_FORMAT = 3;
 
 /** Compiled threads kept in the folder (one per parser version); older ones are removed. */
 const KEPT_FILES = 4;
@@ -40,8 +42,7 @@ const TRAILER = /\n\/\/ sha256 ([0-9a-f]{64})\n$/;
 let written = 0;
 
 /**
- * The path of the compiled parser thread in `dir` (which must be inside the project's node_modules,
- * for its imports to resolve), made when missing or damaged; `undefined` when it cannot be made
+ * The path of the compiled parser thread in `dir`, made when missing or damaged; `undefined` when it cannot be made
  * (no esbuild, a module outside the fingerprinted sources, a folder that cannot be written).
  */
 export async function parserThreadBundle(dir = DEFAULT_BUNDLE_DIR): Promise<string | undefined> {
@@ -63,9 +64,13 @@ export async function parserThreadBundle(dir = DEFAULT_BUNDLE_DIR): Promise<stri
       entryPoints: [THREAD_SOURCE],
       absWorkingDir: PROJECT_ROOT,
       bundle: true,
-      packages: "external",
       platform: "node",
       format: "esm",
+      // The packages are CommonJS: esbuild turns their `require` of Node's modules into calls of a
+      // `require` that an ES module lacks, so the file makes one.
+      banner: {
+        js: 'import { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);',
+      },
       // The running Node as target, as tsx compiles the sources. Unlike tsx, names are not kept:
       // keeping them costs a call for every closure made (~1% of parsing), and only names that two
       // modules share at top level get renamed in a bundle, which only stack traces would show
@@ -73,17 +78,21 @@ export async function parserThreadBundle(dir = DEFAULT_BUNDLE_DIR): Promise<stri
       target: `node${process.versions.node}`,
       keepNames: false,
       // Stack traces name the sources (the thread runs with --enable-source-maps, as tsx maps them).
+      // Without their text, the map is a third of the size, and a thread reads it in ~30 ms.
       sourcemap: "inline",
+      sourcesContent: false,
       outfile: file,
       metafile: true,
       write: false,
       logLevel: "silent",
     });
-    // The name is only as good as the fingerprint: every module in the file must be one it reads.
+    // The name is only as good as the fingerprint: every module in the file must be one it reads,
+    // or a package's (the lockfile it reads names their versions).
     const fingerprinted = new Set(await parserSourceFiles());
+    const packages = join(PROJECT_ROOT, "node_modules", "/");
     const outside = Object.keys(result.metafile.inputs)
       .map((input) => resolve(PROJECT_ROOT, input))
-      .filter((input) => !fingerprinted.has(input));
+      .filter((input) => !fingerprinted.has(input) && !input.startsWith(packages));
     if (outside.length > 0 || result.outputFiles.length !== 1) return undefined;
     const code = result.outputFiles[0]?.text ?? "";
 

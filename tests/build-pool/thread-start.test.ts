@@ -88,6 +88,17 @@ describe("parser threads from the compiled parser", () => {
     }
   });
 
+  it("hold the packages they use, importing only Node's own modules", async () => {
+    const file = (await parserThreadBundle(join(bundles, "packages"))) as string;
+    const code = await readFile(file, "utf8");
+    const imported = [...code.matchAll(/^import\b[^;]*?from\s*"([^"]+)"/gm)].map((match) => match[1]);
+    expect(imported.length).toBeGreaterThan(0);
+    expect(imported.filter((specifier) => !specifier?.startsWith("node:"))).toEqual([]);
+    expect(code).not.toMatch(/\bimport\(\s*"(?!node:)/);
+    // sanitize-html's own code is in the file, not loaded from node_modules.
+    expect(code).toContain("node_modules/sanitize-html/index.js");
+  });
+
   it("are made once and then reused as they are", async () => {
     const dir = join(bundles, "reuse");
     const file = (await parserThreadBundle(dir)) as string;
