@@ -63,9 +63,12 @@ export const DEFAULT_OPML_FORMAT: FeedFormat = "atom";
 export function feedDirectory(site: Site, routes: Manifest["routes"]): FeedDirectory | undefined {
   const feeds = new Map<string, FeedListing>();
   let updated: string | undefined;
+  let updatedTime = Number.NEGATIVE_INFINITY;
   for (const [path, entry] of Object.entries(routes)) {
+    // Archive pages are most routes: skipped before their paths are parsed.
+    if (entry.archive || entry.canonical) continue;
     const route = parseFeedPath(path);
-    if (!route || entry.canonical) continue;
+    if (!route) continue;
     const id = feedPath(route.scope, "atom");
     let listing = feeds.get(id);
     if (!listing) {
@@ -74,8 +77,10 @@ export function feedDirectory(site: Site, routes: Manifest["routes"]): FeedDirec
       feeds.set(id, listing);
     }
     listing.urls[route.format] = site.url + path;
-    if (updated === undefined || Date.parse(entry.lastModified) > Date.parse(updated)) {
+    const time = Date.parse(entry.lastModified);
+    if (updated === undefined || time > updatedTime) {
       updated = entry.lastModified;
+      updatedTime = time;
     }
   }
   if (updated === undefined) return undefined;

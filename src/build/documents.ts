@@ -3,7 +3,7 @@
  * content-addressed (`doc/<sha256>`), so a later publish writes only documents that changed, and the
  * manifest is build-scoped (`manifest/<build id>`), so switching builds is one atomic step.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import {
   CONTENT_TYPES,
   documentKey,
@@ -260,5 +260,5 @@ function buildIdOf(manifest: Manifest): string {
 }
 
 export function sha256(bytes: Uint8Array | string): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  return hash("sha256", bytes);
 }
