@@ -110,7 +110,8 @@ function identityBytes(documents: Documents, key: string): Uint8Array {
 
 /**
  * The compressing thread's code: plain JavaScript, so it starts in milliseconds without the
- * TypeScript loader. It gzips each document it is sent with the settings of `gzipDocument`.
+ * TypeScript loader. It gzips each document it is sent with the settings of `gzipDocument`, and in a
+ * build into a folder it also writes the documents it is given to write.
  */
 const GZIP_THREAD = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -122,30 +123,36 @@ const { queued, pack, existing } = workerData;
 const present = new Set(existing);
 let fd;
 let length = 0;
-parentPort.on("message", ({ key, bytes, size, close }) => {
+// Stored as FolderDocuments stores a document: appended to a pack.
+const append = (bytes) => {
+  fd ??= openSync(pack, "wx");
+  const offset = length;
+  for (let done = 0; done < bytes.byteLength; )
+    done += writeSync(fd, bytes, done, bytes.byteLength - done, offset + done);
+  length += bytes.byteLength;
+  return { pack: basename(pack), offset, size: bytes.byteLength };
+};
+parentPort.on("message", ({ key, bytes, size, write, gzip, close }) => {
   if (close) {
     if (fd !== undefined) closeSync(fd);
     fd = undefined;
     parentPort.postMessage({ closed: true });
     return;
   }
+  const written = write ? append(bytes) : undefined;
+  if (!gzip) {
+    Atomics.sub(queued, 0, size);
+    parentPort.postMessage({ key, written });
+    return;
+  }
   const gzipped = gzipSync(bytes, { level: ${GZIP_LEVEL} });
   if (pack) {
-    // Stored as FolderDocuments stores a document: appended to a pack, unless the folder has it.
+    // Unless the folder has it already.
     const stored = "doc/" + createHash("sha256").update(gzipped).digest("hex");
-    const wrote = !present.has(stored);
-    let offset = -1;
-    if (wrote) {
-      fd ??= openSync(pack, "wx");
-      offset = length;
-      for (let done = 0; done < gzipped.byteLength; )
-        done += writeSync(fd, gzipped, done, gzipped.byteLength - done, offset + done);
-      length += gzipped.byteLength;
-      present.add(stored);
-    }
+    const at = present.has(stored) ? undefined : append(gzipped);
+    present.add(stored);
     Atomics.sub(queued, 0, size);
-    const at = wrote ? { pack: basename(pack), offset, size: gzipped.byteLength } : undefined;
-    parentPort.postMessage({ key, stored: { key: stored, size: gzipped.byteLength }, at });
+    parentPort.postMessage({ key, written, stored: { key: stored, size: gzipped.byteLength }, at });
   } else {
     Atomics.sub(queued, 0, size);
     parentPort.postMessage({ key, gzipped }, [gzipped.buffer]);
@@ -153,10 +160,13 @@ parentPort.on("message", ({ key, bytes, size, close }) => {
 });
 `;
 
-/** What the compressing thread answers: the gzip bytes, or where it stored them in the folder. */
+/**
+ * What the compressing thread answers: where it wrote a document it was given to write, and the gzip
+ * bytes or where it stored them in the folder.
+ */
 type ThreadReply =
   | { key: string; gzipped: Uint8Array }
-  | { key: string; stored: StoredVariant; at?: PackLocation }
+  | { key: string; written?: PackLocation; stored?: StoredVariant; at?: PackLocation }
   | { closed: true };
 
 /**
@@ -165,15 +175,19 @@ type ThreadReply =
  * core compresses while this one renders, and only documents waiting their turn are held. Variants
  * an earlier build left in the same folder are taken over instead (see the constructor). Pass
  * `done()` to `addGzipVariants`.
+ *
+ * In a build into a folder, `store` also hands the thread the writing of each document: with the
+ * documents' hashing, writing them was the largest share of this thread's work once posts were parsed.
  */
 export class Compressor {
   private readonly made = new Map<string, Uint8Array | StoredVariant>();
   private readonly reusable = new Map<string, StoredVariant>();
+  private readonly folder: FolderDocuments | undefined;
   private thread: Worker | undefined;
   private waiting = 0;
   /**
-   * KiB sent to the thread and not yet compressed, counted down by the thread itself: this thread
-   * reads its messages only once rendering is over.
+   * KiB sent to the thread and not yet done, counted down by the thread itself: this thread reads
+   * its messages only once rendering is over.
    */
   private readonly queued = new Int32Array(new SharedArrayBuffer(4));
   private failure: Error | undefined;
@@ -186,10 +200,11 @@ export class Compressor {
   constructor(
     private readonly documents: Documents,
     earlier?: Manifest,
-    /** KiB the compressing thread may have waiting before this thread compresses too. */
+    /** KiB the compressing thread may have waiting before this thread does the work too. */
     private readonly maxQueuedKib = MAX_QUEUED_KIB,
   ) {
-    if (earlier && documents instanceof FolderDocuments) {
+    this.folder = documents instanceof FolderDocuments ? documents : undefined;
+    if (earlier && this.folder) {
       mapEntries(earlier, (entry) => {
         if (entry.gzip) this.reusable.set(entry.key, { key: entry.gzip.key, size: entry.gzip.size });
         return entry;
@@ -202,24 +217,36 @@ export class Compressor {
    * without `bytes`, they are read from the documents when needed.
    */
   add(entry: ManifestEntry, bytes?: Uint8Array): void {
-    if (!compressed(entry) || this.made.has(entry.key)) return;
-    const earlier = this.reusable.get(entry.key);
-    const folder = this.documents instanceof FolderDocuments ? this.documents : undefined;
-    if (earlier && folder?.adopt(earlier.key, earlier.size)) {
-      this.made.set(entry.key, earlier);
-      return;
-    }
+    if (!this.needsVariant(entry)) return;
     const identity = bytes ?? identityBytes(this.documents, entry.key);
     // When the thread lags behind, this thread compresses too rather than queue more bytes.
-    if (Atomics.load(this.queued, 0) >= this.maxQueuedKib) {
+    if (this.lagging()) {
       this.made.set(entry.key, gzipDocument(identity));
       return;
     }
     this.made.set(entry.key, EMPTY);
-    this.waiting++;
-    const size = Math.ceil(identity.byteLength / 1024);
-    Atomics.add(this.queued, 0, size);
-    this.start().postMessage({ key: entry.key, bytes: identity, size });
+    this.send({ key: entry.key, bytes: identity, write: false, gzip: true }, false);
+  }
+
+  /**
+   * Stores a rendered document under `entry.key` in the documents, and starts compressing it as `add`
+   * does. In a build into a folder, the thread writes it (`bytes` are then the thread's: their buffer
+   * is moved to it, not copied) unless it lags behind; else it is stored on this thread.
+   */
+  store(entry: ManifestEntry, bytes: Uint8Array): void {
+    const folder = this.folder;
+    if (!folder || this.lagging()) {
+      this.documents.set(entry.key, bytes);
+      this.add(entry, bytes);
+      return;
+    }
+    const gzip = this.needsVariant(entry);
+    const write = folder.claim(entry.key, bytes.byteLength);
+    if (!write && !gzip) return;
+    if (gzip) this.made.set(entry.key, EMPTY);
+    // A buffer of its own is moved; a view into a larger one is copied.
+    const movable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    this.send({ key: entry.key, bytes, write, gzip }, movable);
   }
 
   /** Every variant, once every document sent has come back compressed; the thread is then stopped. */
@@ -236,9 +263,31 @@ export class Compressor {
     return this.made;
   }
 
+  /** True when `entry`'s document gets a variant that is neither made nor taken over (see `add`). */
+  private needsVariant(entry: ManifestEntry): boolean {
+    if (!compressed(entry) || this.made.has(entry.key)) return false;
+    const earlier = this.reusable.get(entry.key);
+    if (earlier && this.folder?.adopt(earlier.key, earlier.size)) {
+      this.made.set(entry.key, earlier);
+      return false;
+    }
+    return true;
+  }
+
+  private lagging(): boolean {
+    return Atomics.load(this.queued, 0) >= this.maxQueuedKib;
+  }
+
+  private send(job: { key: string; bytes: Uint8Array; write: boolean; gzip: boolean }, move: boolean): void {
+    this.waiting++;
+    const size = Math.ceil(job.bytes.byteLength / 1024);
+    Atomics.add(this.queued, 0, size);
+    this.start().postMessage({ ...job, size }, move ? [job.bytes.buffer as ArrayBuffer] : []);
+  }
+
   private start(): Worker {
     if (this.thread) return this.thread;
-    const folder = this.documents instanceof FolderDocuments ? this.documents : undefined;
+    const folder = this.folder;
     const thread = workerWithOptions(GZIP_THREAD, {
       eval: true,
       // Plain JavaScript: the TypeScript loader this process may run under would only slow its start.
@@ -258,11 +307,16 @@ export class Compressor {
     return thread;
   }
 
-  /** Takes in a variant the thread made: its bytes, or where it stored them in `folder`. */
+  /** Takes in what the thread did: a document it wrote, a variant's bytes, or where it stored them. */
   private receive(reply: Exclude<ThreadReply, { closed: true }>, folder: FolderDocuments | undefined): void {
-    if ("gzipped" in reply) this.made.set(reply.key, reply.gzipped);
+    if ("gzipped" in reply) {
+      this.made.set(reply.key, reply.gzipped);
+      return;
+    }
+    if (reply.written) folder?.written(reply.key, reply.written);
+    if (!reply.stored) return;
     // Stored now, or already in the folder (by an earlier build, or earlier in this one).
-    else if (reply.at) {
+    if (reply.at) {
       folder?.written(reply.stored.key, reply.at);
       this.made.set(reply.key, reply.stored);
     } else if (folder?.adopt(reply.stored.key, reply.stored.size)) this.made.set(reply.key, reply.stored);

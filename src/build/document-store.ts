@@ -100,6 +100,8 @@ interface Disk {
   writer: PackWriter;
   /** Names of the packs another thread is writing into for this build (see compress.ts). */
   lent: Set<string>;
+  /** Documents another thread is writing (see `claim`), until it reports them with `written`. */
+  claimed: Set<string>;
   written: number;
 }
 
@@ -120,7 +122,13 @@ export class FolderDocuments implements Documents {
     mkdirSync(join(dir, "doc"), { recursive: true });
     const locations = readPackIndex(join(dir, "doc"));
     const writer = new PackWriter(join(dir, "doc", newPackName("main")));
-    return new FolderDocuments(dir, new Map(), { locations, writer, lent: new Set(), written: 0 });
+    return new FolderDocuments(dir, new Map(), {
+      locations,
+      writer,
+      lent: new Set(),
+      claimed: new Set(),
+      written: 0,
+    });
   }
 
   /** The documents of the build last committed into `dir`, to read (an empty set when there is none). */
@@ -155,8 +163,22 @@ export class FolderDocuments implements Documents {
   written(key: string, at: PackLocation): void {
     checkKey(key);
     this.disk.locations.set(key, at);
+    this.disk.claimed.delete(key);
     this.disk.written++;
     this.sizes.set(key, at.size);
+  }
+
+  /**
+   * Takes `key` (`size` bytes) into this set for another thread to write into a pack `lendPack` gave
+   * it and report with `written`. False when the folder stores it already, or another thread is
+   * writing it: there is nothing to write. Until it is reported, `get` cannot read it.
+   */
+  claim(key: string, size: number): boolean {
+    checkKey(key);
+    this.sizes.set(key, size);
+    if (this.disk.locations.get(key)?.size === size || this.disk.claimed.has(key)) return false;
+    this.disk.claimed.add(key);
+    return true;
   }
 
   /** Leaves `key` out of this set (its bytes stay until `commit` finds them unused). */
@@ -182,6 +204,8 @@ export class FolderDocuments implements Documents {
   }
 
   get(key: string): Uint8Array | undefined {
+    if (this.disk.claimed.has(key) && this.sizes.has(key))
+      throw new Error(`${key} is still being written by another thread`);
     const at = this.sizes.has(key) ? this.disk.locations.get(key) : undefined;
     return at ? readAt(join(this.dir, "doc"), at) : undefined;
   }
@@ -189,7 +213,7 @@ export class FolderDocuments implements Documents {
   set(key: string, bytes: Uint8Array): this {
     checkKey(key);
     if (this.sizes.get(key) === bytes.byteLength) return this;
-    if (this.disk.locations.get(key)?.size !== bytes.byteLength) {
+    if (this.disk.locations.get(key)?.size !== bytes.byteLength && !this.disk.claimed.has(key)) {
       const offset = this.disk.writer.append(bytes);
       this.disk.locations.set(key, { pack: packName(this.disk.writer.path), offset, size: bytes.byteLength });
       this.disk.written++;
@@ -235,7 +259,9 @@ export class FolderDocuments implements Documents {
    */
   commit(): number {
     const docDir = join(this.dir, "doc");
-    const { locations, writer } = this.disk;
+    const { locations, writer, claimed } = this.disk;
+    if (claimed.size > 0)
+      throw new Error(`${claimed.size} document(s) are still being written by another thread`);
     const own = packName(writer.path);
     const used = new Map<string, number>();
     for (const key of this.sizes.keys()) {

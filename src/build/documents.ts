@@ -59,6 +59,7 @@ export function renderSite(
     index: options.index,
     reused: 0,
     onDocument: options.onDocument,
+    store: options.store,
   };
   try {
     return renderAll(site, posts, budget, scheduled, output);
@@ -123,6 +124,12 @@ export interface RenderOptions {
    * (not when an earlier build's file was reused).
    */
   onDocument?: (entry: ManifestEntry, bytes?: Uint8Array) => void;
+  /**
+   * Stores each document rendered (not reused) under `entry.key`, in place of `documents.set` and
+   * `onDocument`, which are then not called for it: a build into a folder hands the bytes to a thread
+   * that writes them and their gzip variant (compress.ts). The bytes are not used here after it.
+   */
+  store?: (entry: ManifestEntry, bytes: Uint8Array) => void;
 }
 
 interface Output {
@@ -130,6 +137,7 @@ interface Output {
   documents: Documents;
   index: RenderIndex | undefined;
   onDocument: RenderOptions["onDocument"];
+  store: RenderOptions["store"];
   /** By message, so a document rendered again for a schedule is reported once. */
   trimmed: Map<string, Problem>;
   items: RenderedItems;
@@ -194,7 +202,7 @@ function documentOf(
   }
   const { bytes, dropped } = renderWithinBudget(view, format, text, budget, output.items);
   const key = documentKey(sha256(bytes));
-  documents.set(key, bytes);
+  if (!output.store) documents.set(key, bytes);
   const document = { key, size: bytes.byteLength, dropped };
   if (input) index?.record(input, document);
   return { document, bytes };
@@ -233,7 +241,8 @@ function renderFeed(
         ...(view.history.archive ? { archive: true } : {}),
       };
       routes[path] = entry;
-      output.onDocument?.(entry, bytes);
+      if (bytes && output.store) output.store(entry, bytes);
+      else output.onDocument?.(entry, bytes);
     }
   }
   return routes;

@@ -90,6 +90,7 @@ async function buildWithItems(
           items,
           index,
           onDocument: (entry, bytes) => compressor.add(entry, bytes),
+          store: (entry, bytes) => compressor.store(entry, bytes),
         })
       : {
           manifest: { buildId: "", siteUrl: site.url, routes: {} },

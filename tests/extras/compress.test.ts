@@ -1,7 +1,11 @@
 /** Gzip variants: deterministic bytes that gunzip to the identity document, with their own tags. */
 import { createHash } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addGzipVariants, Compressor, gzipDocument, gzipEtag } from "../../src/build/compress";
+import { FolderDocuments } from "../../src/build/document-store";
 import { mapEntries, storeDocument } from "../../src/build/manifest-routes";
 import { feedRoutes, gunzip, handMadeSite } from "./fixture";
 
@@ -129,5 +133,62 @@ describe("Compressor", () => {
       expect(result.manifest).toEqual(expected.manifest);
       expect([...result.documents.keys()].sort()).toEqual([...expected.documents.keys()].sort());
     }
+  });
+});
+
+describe("Compressor.store, in a build into a folder", () => {
+  const rendered = handMadeSite({ ...feedRoutes("/", DATE), ...feedRoutes("/tag/a/", DATE) });
+  const expected = addGzipVariants(rendered);
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "feeds-store-"));
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Stores every rendered document through a compressor, as a build does, and commits the folder. */
+  const storeAll = async (maxQueuedKib?: number) => {
+    const folder = FolderDocuments.open(dir);
+    const compressor = new Compressor(folder, undefined, maxQueuedKib);
+    mapEntries(rendered.manifest, (entry) => {
+      // A copy, as a build hands over bytes it no longer uses (the thread may take their buffer).
+      compressor.store(entry, new Uint8Array(rendered.documents.get(entry.key) ?? []));
+      return entry;
+    });
+    const result = addGzipVariants({ ...rendered, documents: folder }, await compressor.done());
+    // As writeDist does: the finished site's set is the folder's.
+    (result.documents as FolderDocuments).commit();
+    return { result, folder };
+  };
+
+  it("writes each document and its variant once, on the thread or, when it lags, on this one", async () => {
+    for (const maxQueuedKib of [undefined, 0]) {
+      const { result, folder } = await storeAll(maxQueuedKib);
+      expect(result.manifest).toEqual(expected.manifest);
+      // Three feeds' documents in three formats, and the Atom and JSON Feed variants of two feeds.
+      expect(folder.writes).toBe(expected.documents.size);
+      const stored = FolderDocuments.committed(dir);
+      expect(new Map(stored)).toEqual(new Map(expected.documents));
+      await rm(join(dir, "doc"), { recursive: true, force: true });
+    }
+  });
+
+  it("moves a document's own buffer to the thread instead of copying it", async () => {
+    const folder = FolderDocuments.open(dir);
+    const compressor = new Compressor(folder);
+    const entry = rendered.manifest.routes["/atom.xml"];
+    if (!entry) throw new Error("no /atom.xml");
+    const bytes = new Uint8Array(rendered.documents.get(entry.key) ?? []);
+    compressor.store(entry, bytes);
+    expect(bytes.byteLength).toBe(0);
+    // Until the thread reports it, the document cannot be read, and the folder cannot be committed.
+    expect(() => folder.get(entry.key)).toThrow(/still being written/);
+    expect(() => folder.commit()).toThrow(/still being written/);
+    await compressor.done();
+    expect(folder.get(entry.key)).toEqual(rendered.documents.get(entry.key));
+    folder.commit();
   });
 });
