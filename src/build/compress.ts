@@ -176,8 +176,8 @@ type ThreadReply =
  * an earlier build left in the same folder are taken over instead (see the constructor). Pass
  * `done()` to `addGzipVariants`.
  *
- * In a build into a folder, `store` also hands the thread the writing of each document: with the
- * documents' hashing, writing them was the largest share of this thread's work once posts were parsed.
+ * In a build into a folder, `store` also hands the thread the writing of each document: copying
+ * every byte into the page cache took about a sixth of this thread's time once posts were parsed.
  */
 export class Compressor {
   private readonly made = new Map<string, Uint8Array | StoredVariant>();
@@ -327,9 +327,9 @@ export class Compressor {
 const EMPTY = new Uint8Array(0);
 
 /**
- * KiB the compressing thread may have waiting before this thread compresses too. Small, so that when
- * rendering ends the thread has little left and this thread does not wait long for it (at 32 MiB it
- * waited about 1.7 s in a profile of the 10,000-post bench build); still hundreds of documents, so
- * the thread is never starved while this one renders.
+ * KiB the compressing thread may have waiting (to compress or to write) before this thread compresses
+ * and writes too. Small, so that when rendering ends the thread has little left and this thread does
+ * not wait long for it (at 32 MiB it waited about 1.7 s in a profile of the 10,000-post bench build);
+ * still hundreds of documents, so the thread is never starved while this one renders.
  */
 const MAX_QUEUED_KIB = 8 * 1024;
