@@ -228,9 +228,9 @@ export function renderResults(results: Results): string {
       "Serving: Miniflare's workerd on 127.0.0.1 over KV persisted from the cold build (its manifest and " +
       `the served documents, ${count(results.kvFill.keys)} keys put in ${fixed(results.kvFill.seconds)} s), ` +
       `${serving.connections} keep-alive connections from a node:http client for ${serving.seconds} s, ` +
-      `${serving.rounds} round(s) per Worker, alternating, after a 1 s warm-up. workerd hands a Worker ` +
-      "every request as accepting gzip (as Cloudflare's edge does), so both serve the gzip variant when " +
-      "the build has one, and the baseline sends exactly the Worker's bytes. " +
+      `${serving.rounds} round(s) per Worker, alternating, after a 1 s warm-up. Every request says ` +
+      "`Accept-Encoding: gzip`, as feed readers do, so both serve the gzip variant when the build has " +
+      "one, and the baseline sends exactly the Worker's bytes. " +
       (results.consistent
         ? "Every finished cold build gave the same build id."
         : "**The cold builds gave different build ids.**") +

@@ -195,9 +195,9 @@ export async function measureServing(options: ServingOptions): Promise<ServingRe
   );
   const servers = [worker];
   try {
-    // The representation the Worker serves: workerd hands every request to a Worker as accepting
-    // gzip (as Cloudflare's edge does), so with a gzip variant that is the variant.
-    const first = await rawGet(new URL(path, worker.url).href);
+    // The representation the Worker serves to a client accepting gzip, as feed readers do: with a
+    // gzip variant, that is the variant.
+    const first = await rawGet(new URL(path, worker.url).href, ACCEPTS_GZIP);
     const served =
       first.headers["content-encoding"] === "gzip" && entry.gzip
         ? { key: entry.gzip.key, size: entry.gzip.size, encoding: "gzip" }
@@ -267,7 +267,7 @@ async function compare(
   const progress = progressBar("  serving", steps, "runs");
   const measure = async (name: keyof typeof runs, server: RunningWorker, url: string, headers = {}) => {
     const before = await server.cpuSeconds();
-    runs[name].push(await runLoad(url, { ...load, headers }));
+    runs[name].push(await runLoad(url, { ...load, headers: { ...ACCEPTS_GZIP, ...headers } }));
     const after = await server.cpuSeconds();
     cpu[name] += before === undefined || after === undefined ? Number.NaN : after - before;
     progress.update(runs.worker.length + runs.baseline.length + runs.notModified.length);
@@ -306,6 +306,9 @@ async function compatibilityDateOf(projectDir: string): Promise<string> {
   const toml = await readFile(join(projectDir, "wrangler.toml"), "utf8");
   return /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? "2026-04-20";
 }
+
+/** What every request of the serving bench says, as feed readers do. */
+const ACCEPTS_GZIP = { "Accept-Encoding": "gzip" };
 
 /** One GET with node:http: status, headers and the body exactly as sent (nothing decoded). */
 function rawGet(url: string, headers: Record<string, string> = {}): Promise<RawResponse> {

@@ -55,6 +55,19 @@ export function acceptsGzip(acceptEncoding: string | null): boolean {
   return gzip > 0 && (identity === undefined || gzip >= identity);
 }
 
+/**
+ * The client's own `Accept-Encoding`. Cloudflare's edge may hand a Worker the header rewritten and
+ * keep the client's in `request.cf.clientAcceptEncoding` ("the original value of the Accept-Encoding
+ * header if Cloudflare modified it", workers-types); Miniflare, as `npm start` runs it, always rewrites
+ * it to `br, gzip` and keeps the client's there, `""` when it sent none. Without this, a client that
+ * never asked for gzip got the gzip bytes of Atom and JSON Feed documents, which the edge leaves alone.
+ */
+export function clientAcceptEncoding(request: Request): string | null {
+  const original = (request.cf as { clientAcceptEncoding?: unknown } | undefined)?.clientAcceptEncoding;
+  if (typeof original === "string") return original === "" ? null : original;
+  return request.headers.get("Accept-Encoding");
+}
+
 /** The representation of `entry` to send for this `Accept-Encoding`. */
 export function selectRepresentation(entry: ManifestEntry, acceptEncoding: string | null): Representation {
   if (entry.gzip && acceptsGzip(acceptEncoding)) return { ...entry.gzip, encoding: "gzip" };

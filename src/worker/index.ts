@@ -4,7 +4,7 @@
  * happens here; at most two KV reads per request (the manifest, cached per isolate, and the document).
  */
 import { Hono } from "hono";
-import { selectRepresentation } from "./encoding";
+import { clientAcceptEncoding, selectRepresentation } from "./encoding";
 import type { Env } from "./env";
 import {
   ALLOWED_METHODS,
@@ -30,7 +30,7 @@ app.on(["GET", "HEAD"], "*", async (c) => {
   const entry = route && effectiveEntry(manifest, route.path, now);
   if (!route || !entry) return textResponse(404, `No feed at ${url.pathname}`);
 
-  const representation = selectRepresentation(entry, c.req.header("Accept-Encoding") ?? null);
+  const representation = selectRepresentation(entry, clientAcceptEncoding(c.req.raw));
   const change = nextChange(manifest, route.path, now);
   const cache = cacheControl(entry, isFeed(entry), change === undefined ? undefined : (change - now) / 1000);
   const headers = documentHeaders(entry, representation, cache, feedLinks(manifest, route.path, entry, now));

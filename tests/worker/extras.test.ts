@@ -119,6 +119,26 @@ describe("gzip variants", () => {
     expect(`"${(await sha256Hex(body)).slice(0, 32)}"`).toBe(ATOM.etag);
   });
 
+  it.each([
+    ["sent none", "", null],
+    ["asked for identity only", "identity", null],
+    ["refused gzip", "gzip;q=0, br", null],
+    ["asked for gzip", "gzip, deflate", "gzip"],
+  ])(
+    "decides by the client's own header when the edge rewrote it: a client that %s",
+    async (_, own, coding) => {
+      // As Cloudflare's edge and Miniflare hand it over: the header rewritten, the client's in `cf`.
+      const response = await direct("/atom.xml", {
+        headers: { "Accept-Encoding": "br, gzip" },
+        cf: { clientAcceptEncoding: own },
+      });
+      expect(response.headers.get("Content-Encoding")).toBe(coding);
+      expect(response.headers.get("ETag")).toBe(coding ? ATOM_GZIP.etag : ATOM.etag);
+      expect(response.headers.get("Vary")).toBe("Accept-Encoding");
+      await response.arrayBuffer();
+    },
+  );
+
   it("answers 304 to the selected representation's tag, with Vary and that tag", async () => {
     for (const tag of [ATOM_GZIP.etag, `W/${ATOM_GZIP.etag}`, `"x", ${ATOM_GZIP.etag}`]) {
       const response = await direct("/atom.xml", {
