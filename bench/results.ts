@@ -151,6 +151,22 @@ function rebuildLine(results: Results): string {
   );
 }
 
+/**
+ * The cold CLI build against the one-thread build of the same run: the machine's speed moves by a
+ * third from minute to minute here, and the one-thread build (no parser threads, cache or render
+ * index) moves with it, so the ratio says more about the code than either time alone.
+ */
+function coldLine(results: Results): string {
+  const { cold, single } = results.rebuild;
+  if (!cold.report || !single.report)
+    return "| Cold / one-thread build | not measured | a build did not finish | |";
+  return (
+    `| Cold / one-thread build | **${fixed(cold.wall / single.wall, 2)}** | ${fixed(cold.wall)} s against ` +
+    `${fixed(single.wall)} s in this run: the one-thread build is a gauge of the machine's speed ` +
+    "during the run | |"
+  );
+}
+
 function deployLine(results: Results): string {
   if (!results.deploy) return "| Deploy: KV writes for +10 posts | not measured | a build did not finish | |";
   const before = new Set(results.deploy.before);
@@ -211,6 +227,7 @@ export function renderResults(results: Results): string {
     ...results.builds.filter((build) => !build.skipped).map((build) => buildLine(build, results)),
     ...results.parsing.filter((runs) => runs.length > 0).map((runs) => parseLine(runs, results)),
     rebuildLine(results),
+    coldLine(results),
     deployLine(results),
     `| Serving: Worker, ${serving.items}-item category Atom feed | ${servingFigure(serving.worker)} | ` +
       `\`${serving.path}\`, ${serving.representation}; ${servingDetail(serving.worker)} | |`,
