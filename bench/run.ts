@@ -88,6 +88,11 @@ function medianBuild(runs: MeasuredBuild[]): MeasuredBuild {
     : median;
 }
 
+/** A run's wall time, or NaN when it was stopped or skipped. */
+function wallOf(run: MeasuredBuild | undefined): number {
+  return run?.report ? run.wall : Number.NaN;
+}
+
 /** Parses `content` with each variant, `PARSE_ROUNDS` times in alternating order; runs by variant. */
 async function compareParsing(content: Corpus, cacheDir: string): Promise<ParseReport[][]> {
   const variants: ParseVariant[] = ["single", "pool", "cold", "warm"];
@@ -187,12 +192,19 @@ async function main(): Promise<void> {
   for (const name of ["dist-cold", "dist-large", "dist-single"])
     await rm(join(OUT, name), { recursive: true, force: true });
   const coldRuns: MeasuredBuild[] = [];
+  const singleRuns: MeasuredBuild[] = [];
   for (let run = 0; run < (quick ? 1 : COLD_RUNS); run++) {
     await rm(cacheDir, { recursive: true, force: true });
     await rm(join(OUT, "dist-cold"), { recursive: true, force: true });
     coldRuns.push(await measureBuild(smallLabel, "cache", work, join(OUT, "dist-cold"), limit(), cacheDir));
+    // Right after each cold build, the one-thread build: the machine's speed moves by a third from
+    // minute to minute, and the two of a pair ran at about the same speed (see `Cold / one-thread`).
+    await rm(join(OUT, "dist-single"), { recursive: true, force: true });
+    singleRuns.push(await measureBuild(smallLabel, "single", small, join(OUT, "dist-single"), limit()));
   }
   const cold = medianBuild(coldRuns);
+  const single = medianBuild(singleRuns);
+  const pairs = coldRuns.map((run, i) => ({ cold: wallOf(run), single: wallOf(singleRuns[i]) }));
   await addPosts(work.dir, sizes.small, ADDED_POSTS, "new posts", true);
   const rebuilt = await measureBuild(
     `rebuild, +${ADDED_POSTS} new posts`,
@@ -265,8 +277,6 @@ async function main(): Promise<void> {
   );
   for (const folder of [plainCache, plainDist, plain.dir]) await rm(folder, { recursive: true, force: true });
 
-  const single = await measureBuild(smallLabel, "single", small, join(OUT, "dist-single"), limit());
-
   info.loadAfter = loadavg()[0] ?? 0;
   const ids = [cold, single].flatMap((b) => (b.report ? [b.report.buildId] : []));
   const results: Results = {
@@ -275,7 +285,7 @@ async function main(): Promise<void> {
     corpus: { small, large },
     builds: [cold, rebuilt, largeCold, noArchives, single],
     parsing,
-    rebuild: { cold, single, rebuild: rebuilt },
+    rebuild: { cold, single, rebuild: rebuilt, pairs },
     deploy:
       cold.report && rebuilt.report ? { before: cold.report.keys, after: rebuilt.report.keys } : undefined,
     serving: { ...servingReport, items },
