@@ -13,9 +13,9 @@
  * modules derive from it stay right. The output goes to
  * `node_modules/.cache/feed-publisher/run-<key>/` (`FEED_PUBLISHER_RUN_DIR` moves the parent
  * folder, which must stay inside node_modules), where the key hashes the project's folder, the
- * sources, the lockfile, tsconfig.json, this file, Node's and esbuild's versions and the entry; `files.json` lists every output file
- * with its SHA-256, checked at each start, so a damaged one is made again. It is written aside and
- * renamed, so a reader never sees half of it.
+ * sources, the lockfile, tsconfig.json, this file, Node's and esbuild's versions and the entry;
+ * `files.json` lists every output file with its SHA-256, checked at each start, so a damaged one is
+ * made again. It is written aside and renamed, so a reader never sees half of it.
  *
  * When it cannot be compiled (no esbuild, a module outside the hashed sources), the entry runs
  * through tsx as before. Plain JavaScript on purpose: this file is what starts before any TypeScript.

@@ -8,10 +8,10 @@
  * the entries that build uses or makes are appended to a file beside it as they come, which is
  * renamed into place when parsing ends. A record is the key and the parse in V8's serialization
  * format (`node:v8`), the very bytes a parser thread sends the parse in: storing it costs a write,
- * with no second encoding (JSON took a few tenths of a second of the calling thread per 10,000 posts). One file instead of thousands (creating them was a large
- * part of a cold build's kernel time here), and entries of deleted or edited files go away by
- * themselves. Concurrent builds may share a
- * cache: the last to finish wins, and an entry's bytes depend only on its key. A missing or
+ * with no second encoding (JSON took a few tenths of a second of the calling thread per 10,000
+ * posts). One file instead of thousands (creating them was a large part of a cold build's kernel
+ * time here), and entries of deleted or edited files go away by themselves. Concurrent builds may
+ * share a cache: the last to finish wins, and an entry's bytes depend only on its key. A missing or
  * unreadable entry is a miss, never an error.
  */
 import { createHash } from "node:crypto";

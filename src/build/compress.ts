@@ -50,9 +50,9 @@ export type Precompressed = ReadonlyMap<string, Uint8Array | StoredVariant>;
 
 /**
  * Adds `gzip` to every entry of the manifest (routes and every scheduled change) that gets a variant
- * (see `compressed`: not archive pages, not RSS) whose document shrinks by at least `MIN_GZIP_SAVING`, and the gzip bytes to the documents. Each
- * document is compressed once however many routes point at it, unless `precompressed` has it. The
- * input is not modified.
+ * (see `compressed`: not archive pages, not RSS) whose document shrinks by at least
+ * `MIN_GZIP_SAVING`, and the gzip bytes to the documents. Each document is compressed once however
+ * many routes point at it, unless `precompressed` has it. The input is not modified.
  */
 export function addGzipVariants(
   rendered: RenderedSite,

@@ -6,11 +6,11 @@
  * The file is made with esbuild, npm packages included: a thread that imported them from
  * node_modules spent ~0.2 s of CPU resolving them and scanning each CommonJS file for its exports
  * (Node's lexer ran hot enough to be optimized twice per thread), against ~0.1 s to load the one
- * file. It is kept in
- * `node_modules/.cache/feed-publisher/` under a name made from the parser's fingerprint (cache.ts: the
- * sources, the lockfile, Node), esbuild's version and tsconfig.json: editing the parser names a new
- * file. Its last line is the SHA-256 of the rest, checked at every use, so a damaged file is made
- * again (last, so that the lines of the source map stay right); it is written aside and renamed, so a reader never sees half of one.
+ * file. It is kept in `node_modules/.cache/feed-publisher/` under a name made from the parser's
+ * fingerprint (cache.ts: the sources, the lockfile, Node), esbuild's version and tsconfig.json:
+ * editing the parser names a new file. Its last line is the SHA-256 of the rest, checked at every
+ * use, so a damaged file is made again (last, so that the lines of the source map stay right); it
+ * is written aside and renamed, so a reader never sees half of one.
  */
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -42,8 +42,9 @@ const TRAILER = /\n\/\/ sha256 ([0-9a-f]{64})\n$/;
 let written = 0;
 
 /**
- * The path of the compiled parser thread in `dir`, made when missing or damaged; `undefined` when it cannot be made
- * (no esbuild, a module outside the fingerprinted sources, a folder that cannot be written).
+ * The path of the compiled parser thread in `dir`, made when missing or damaged; `undefined` when it
+ * cannot be made (no esbuild, a module outside the fingerprinted sources and the packages, a folder
+ * that cannot be written).
  */
 export async function parserThreadBundle(dir = DEFAULT_BUNDLE_DIR): Promise<string | undefined> {
   try {
