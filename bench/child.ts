@@ -20,14 +20,17 @@ export interface ChildRun {
   stopped: boolean;
 }
 
-/** Runs `node bin/run.mjs <script> ...args`, showing `status` meanwhile; throws when it fails. */
+/**
+ * Runs `node bin/run.mjs <script> ...args`, showing `status` meanwhile (none for a run beside another
+ * that shows one); throws when it fails.
+ */
 export async function runChild(
   script: string,
   args: string[],
   limit: number,
-  status: string,
+  status?: string,
 ): Promise<ChildRun> {
-  const line = statusLine(status);
+  const line = status === undefined ? undefined : statusLine(status);
   const started = performance.now();
   const child = spawn(process.execPath, [join("bin", "run.mjs"), script, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -49,7 +52,7 @@ export async function runChild(
   const wall = (performance.now() - started) / 1000;
   clearInterval(sampler);
   clearTimeout(timer);
-  line.finish();
+  line?.finish();
   if (stopped) return { wall, sampledRss, stopped };
   if (code !== 0) throw new Error(`${script} ${args.join(" ")} failed with exit code ${code}`);
   return { wall, sampledRss, stopped, lastLine: stdout.trim().split("\n").at(-1) };

@@ -3,8 +3,11 @@
  * in its own process, to compare one thread, the pool, and the pool with an empty or a full cache:
  *
  *   node --import tsx bench/parse-child.ts --content DIR --variant single|pool|cold|warm --cache-dir DIR
+ *        [--part K/N]
  *
- * `cold` empties the cache first; `warm` uses it as the previous run left it. Prints one JSON line.
+ * `cold` empties the cache first; `warm` uses it as the previous run left it. `--part K/N` parses only
+ * every Nth file from the Kth (0-based): bench/run.ts runs two such processes at once to see what two
+ * cores give this work (variant `halves`). Prints one JSON line.
  */
 import { readdir, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
@@ -16,7 +19,7 @@ import { parsePostFiles } from "../src/build/pool";
 import { ProblemLog } from "../src/build/problems";
 
 /** Ways of parsing the bench compares. */
-export type ParseVariant = "single" | "pool" | "cold" | "warm";
+export type ParseVariant = "single" | "pool" | "cold" | "warm" | "halves";
 
 /** What one parse run reports. */
 export interface ParseReport {
@@ -35,6 +38,7 @@ async function main(): Promise<void> {
       content: { type: "string" },
       variant: { type: "string", default: "pool" },
       "cache-dir": { type: "string" },
+      part: { type: "string", default: "0/1" },
     },
   });
   const content = values.content;
@@ -46,7 +50,13 @@ async function main(): Promise<void> {
   if (variant === "cold" && cacheDir) await rm(cacheDir, { recursive: true, force: true });
 
   const config = await readSiteConfig(content, new ProblemLog("_config.yml"));
-  const paths = (await readdir(join(content, "_posts"))).sort().map((name) => `_posts/${name}`);
+  const [part, parts] = values.part.split("/").map(Number) as [number, number];
+  if (!(parts >= 1 && part >= 0 && part < parts))
+    throw new Error(`--part ${values.part}: not K/N with K < N`);
+  const paths = (await readdir(join(content, "_posts")))
+    .sort()
+    .filter((_, index) => index % parts === part)
+    .map((name) => `_posts/${name}`);
   const cache = useCache && cacheDir ? await PostCache.open(cacheDir, { config }) : undefined;
   const before = process.cpuUsage();
   const started = performance.now();

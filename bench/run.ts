@@ -95,19 +95,54 @@ function wallOf(run: MeasuredBuild | undefined): number {
 
 /** Parses `content` with each variant, `PARSE_ROUNDS` times in alternating order; runs by variant. */
 async function compareParsing(content: Corpus, cacheDir: string): Promise<ParseReport[][]> {
-  const variants: ParseVariant[] = ["single", "pool", "cold", "warm"];
-  const orders: ParseVariant[][] = [variants, ["cold", "warm", "pool", "single"]];
+  const variants: ParseVariant[] = ["single", "halves", "pool", "cold", "warm"];
+  const orders: ParseVariant[][] = [variants, ["cold", "warm", "pool", "halves", "single"]];
   const reports: ParseReport[] = [];
   for (let round = 0; round < PARSE_ROUNDS; round++) {
     for (const variant of orders[round % orders.length] ?? []) {
-      const args = ["--content", content.dir, "--variant", variant, "--cache-dir", cacheDir];
       const status = `  parsing ${content.posts} posts (${variant}, round ${round + 1} of ${PARSE_ROUNDS})`;
-      const run = await runChild(join("bench", "parse-child.ts"), args, BUILD_LIMIT, status);
-      if (run.lastLine) reports.push(JSON.parse(run.lastLine) as ParseReport);
+      const report =
+        variant === "halves"
+          ? await parseInHalves(content, status)
+          : await parseOnce(content, ["--variant", variant, "--cache-dir", cacheDir], status);
+      if (report) reports.push(report);
     }
   }
   await rm(cacheDir, { recursive: true, force: true });
   return variants.map((variant) => reports.filter((report) => report.variant === variant));
+}
+
+async function parseOnce(content: Corpus, args: string[], status?: string): Promise<ParseReport | undefined> {
+  const run = await runChild(
+    join("bench", "parse-child.ts"),
+    ["--content", content.dir, ...args],
+    BUILD_LIMIT,
+    status,
+  );
+  return run.lastLine ? (JSON.parse(run.lastLine) as ParseReport) : undefined;
+}
+
+/**
+ * Two one-thread processes at once, each parsing every other file: what two cores give this work at
+ * this moment, with nothing shared but the machine (no threads, no messages, no second JIT in one
+ * process). Against `single`, the best a parallel parse could do then.
+ */
+async function parseInHalves(content: Corpus, status: string): Promise<ParseReport | undefined> {
+  const halves = await Promise.all(
+    ["0/2", "1/2"].map((part, i) =>
+      parseOnce(content, ["--variant", "single", "--part", part], i === 0 ? status : undefined),
+    ),
+  );
+  const [a, b] = halves;
+  if (!a || !b) return undefined;
+  return {
+    variant: "halves",
+    files: a.files + b.files,
+    posts: a.posts + b.posts,
+    seconds: Math.max(a.seconds, b.seconds),
+    cpu: a.cpu + b.cpu,
+    maxRss: Math.max(a.maxRss, b.maxRss),
+  };
 }
 
 /** A copy of `from` made of hard links (the bench adds posts to it without touching `from`). */
