@@ -165,12 +165,33 @@ export function absoluteUrl(value: string, baseUrl: string, schemes = SAFE_SCHEM
   if (trimmed === "") return undefined;
   const base = parsedBase(baseUrl);
   if (!base) return undefined;
+  // Most URLs of a post are absolute or protocol-relative and already as the parser would write them.
+  const absolute = trimmed.startsWith("//") ? `https:${trimmed}` : trimmed;
+  if (isSerializedHttpUrl(absolute))
+    return schemes.has(absolute.startsWith("https:") ? "https:" : "http:") ? absolute : undefined;
   try {
     const url = trimmed.startsWith("//") ? new URL(`https:${trimmed}`) : new URL(trimmed, base);
     return schemes.has(url.protocol) ? url.href : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * An absolute `http:`/`https:` URL written exactly as the URL Standard serializes it, so that
+ * `new URL(value).href === value` (checked against the parser in tests/build/url-fast-path.test.ts):
+ * a lower-case ASCII host whose last label starts with a letter (so it is not read as an IPv4 address)
+ * and no label is Punycode (which the parser would check), no user, password or port, then a path,
+ * query and fragment that hold no dot segment (`.`, `..`, `%2e`: the parser removes them) and only
+ * characters that no component percent-encodes (URL Standard §4.4; the query leaves out `'`, which
+ * special schemes encode there). Anything else goes through the parser.
+ */
+const SERIALIZED_HTTP_URL =
+  /^https?:\/\/(?!xn--|[^/]*\.xn--)(?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*(?![^?#]*\/(?:\.|%2[eE]))\/[\w\-.~!$&()*+,;=:@/%]*(?:\?[\w\-.~!$&()*+,;=:@/?%]*)?(?:#[\w\-.~!$&()*+,;=:@/?%]*)?$/;
+
+/** True when `value` is an absolute http(s) URL the URL parser would give back unchanged. */
+export function isSerializedHttpUrl(value: string): boolean {
+  return SERIALIZED_HTTP_URL.test(value);
 }
 
 /** The base URL last parsed: a post's URLs all resolve against its one address. */
