@@ -62,7 +62,9 @@ function serveParseRequests(port: NonNullable<typeof parentPort>, setup: ThreadS
       try {
         const parsed = parseJob(contentDir, job, setup.context);
         const items = setup.renderItems && parsed.post ? renderPostItems(parsed.post) : undefined;
-        if (items) for (const bytes of Object.values(items)) transfer.push(bytes.buffer as ArrayBuffer);
+        // A post's items are views of one buffer of their own (see `renderPostItems`), listed once.
+        if (items)
+          transfer.push(...new Set(Object.values(items).map((bytes) => bytes.buffer as ArrayBuffer)));
         const serialized = serializeParse(parsed);
         if (ownsBuffer(serialized)) transfer.push(serialized.buffer as ArrayBuffer);
         results.push({ index: job.index, serialized, ...(items ? { items } : {}) });

@@ -76,3 +76,26 @@ describe("renderSite with items spilled", () => {
     }
   });
 });
+
+describe("renderPostItems", () => {
+  const view = makeView().items;
+  // One post larger than the scratch space the items start in, between smaller ones.
+  const posts = [
+    ...view,
+    { ...(view[0] as (typeof view)[number]), contentHtml: `<p>${"中&".repeat(40000)}</p>` },
+    ...view,
+  ];
+
+  it("gives each post's items as views of one buffer holding them and nothing else, untouched by the next post", () => {
+    const rendered = posts.map((post) => renderPostItems(post));
+    rendered.forEach((items, i) => {
+      const post = posts[i] as (typeof posts)[number];
+      const buffers = new Set(FEED_FORMATS.map((format) => items[format].buffer));
+      expect(buffers.size).toBe(1);
+      const total = FEED_FORMATS.reduce((sum, format) => sum + items[format].byteLength, 0);
+      expect(items.rss.buffer.byteLength).toBe(total);
+      for (const format of FEED_FORMATS)
+        expect(items[format]).toEqual(new TextEncoder().encode(PARTS[format].item(post)));
+    });
+  });
+});
