@@ -28,7 +28,8 @@ let scratch = new Uint8Array(64 * 1024);
 export function renderPostItems(post: Post): PostItems {
   const texts = FEED_FORMATS.map((format) => FORMAT_PARTS[format].item(post));
   // UTF-8 takes at most three bytes for one UTF-16 code unit.
-  const capacity = texts.reduce((sum, text) => sum + text.length * 3, 0);
+  let capacity = 0;
+  for (const text of texts) capacity += text.length * 3;
   if (scratch.byteLength < capacity) scratch = new Uint8Array(capacity);
   const ends: number[] = [];
   let end = 0;

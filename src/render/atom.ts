@@ -5,7 +5,14 @@ import type { Author, FeedView, Post } from "../model";
 import { parseRfc3339, rfc3339 } from "./dates";
 import { type DocumentParts, renderDocument } from "./document";
 import { HISTORY_NS, relatedLinks } from "./history";
-import { emptyElement, openTag, stripInvalidXmlChars, textElement, XML_DECLARATION } from "./xml";
+import {
+  emptyElement,
+  indentedBlock,
+  openTag,
+  stripInvalidXmlChars,
+  textElement,
+  XML_DECLARATION,
+} from "./xml";
 
 const ATOM_NS = "http://www.w3.org/2005/Atom";
 
@@ -15,11 +22,11 @@ function atomDate(value: string): string {
 }
 
 /** RFC 4287 §3.2: a Person construct has one name, at most one uri and one email. */
-function renderAuthor(person: Author): string[] {
-  const lines = [textElement("name", person.name)];
-  if (person.url) lines.push(textElement("uri", person.url));
-  if (person.email) lines.push(textElement("email", person.email));
-  return ["<author>", ...lines.map((line) => `  ${line}`), "</author>"];
+function renderAuthor(person: Author, lines: string[]): void {
+  lines.push("<author>", `  ${textElement("name", person.name)}`);
+  if (person.url) lines.push(`  ${textElement("uri", person.url)}`);
+  if (person.email) lines.push(`  ${textElement("email", person.email)}`);
+  lines.push("</author>");
 }
 
 function renderEntry(post: Post): string {
@@ -41,8 +48,8 @@ function renderEntry(post: Post): string {
   // RFC 4287 §4.2.2: atom:category MUST have a term attribute.
   const terms = new Set([...post.categories, ...post.tags].map(stripInvalidXmlChars));
   for (const term of terms) if (term !== "") lines.push(emptyElement("category", { term }));
-  for (const author of post.authors) lines.push(...renderAuthor(author));
-  return `${["  <entry>", ...lines.map((line) => `    ${line}`), "  </entry>"].join("\n")}\n`;
+  for (const author of post.authors) renderAuthor(author, lines);
+  return indentedBlock("  <entry>", lines, "  </entry>", "    ");
 }
 
 function renderHead(view: FeedView): string {
@@ -59,26 +66,22 @@ function renderHead(view: FeedView): string {
     emptyElement("link", { rel: "alternate", type: "text/html", href: view.homePageUrl }),
     // RFC 4287 §4.1.1: atom:feed SHOULD contain one atom:link with rel="self".
     emptyElement("link", { rel: "self", type: "application/atom+xml", href: view.urls.atom }),
-    ...relatedLinks(view, "atom").map(({ rel, href }) => emptyElement("link", { rel, href })),
-    // The newest item's date, never the build time.
-    textElement("updated", atomDate(view.updated)),
-    // RFC 4287 §4.1.1: a feed author is required unless every entry has one; the site title stands in.
-    ...renderAuthor(site.author ?? { name: site.title }),
-    textElement("generator", "feed-publisher"),
   );
+  for (const { rel, href } of relatedLinks(view, "atom")) head.push(emptyElement("link", { rel, href }));
+  // The newest item's date, never the build time.
+  head.push(textElement("updated", atomDate(view.updated)));
+  // RFC 4287 §4.1.1: a feed author is required unless every entry has one; the site title stands in.
+  renderAuthor(site.author ?? { name: site.title }, head);
+  head.push(textElement("generator", "feed-publisher"));
   // RFC 5005 §4: an archive document carries fh:archive.
   if (view.history.archive) head.push(emptyElement("fh:archive", {}));
-  const lines = [
-    XML_DECLARATION,
-    // RFC 4287 §2: xml:lang gives the language of the whole document.
-    openTag("feed", {
-      xmlns: ATOM_NS,
-      ...(view.history.archive ? { "xmlns:fh": HISTORY_NS } : {}),
-      "xml:lang": site.language,
-    }),
-    ...head.map((line) => `  ${line}`),
-  ];
-  return `${lines.join("\n")}\n`;
+  // RFC 4287 §2: xml:lang gives the language of the whole document.
+  const feed = view.history.archive
+    ? openTag("feed", { xmlns: ATOM_NS, "xmlns:fh": HISTORY_NS, "xml:lang": site.language })
+    : openTag("feed", { xmlns: ATOM_NS, "xml:lang": site.language });
+  let text = `${XML_DECLARATION}\n${feed}\n`;
+  for (const line of head) text += `  ${line}\n`;
+  return text;
 }
 
 /** Atom 1.0 in parts: each entry is the same in every feed (see document.ts). */

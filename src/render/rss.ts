@@ -6,7 +6,14 @@ import type { FeedView, Post } from "../model";
 import { rfc822 } from "./dates";
 import { type DocumentParts, renderDocument } from "./document";
 import { HISTORY_NS, relatedLinks } from "./history";
-import { emptyElement, openTag, stripInvalidXmlChars, textElement, XML_DECLARATION } from "./xml";
+import {
+  emptyElement,
+  indentedBlock,
+  openTag,
+  stripInvalidXmlChars,
+  textElement,
+  XML_DECLARATION,
+} from "./xml";
 
 const NAMESPACES = {
   version: "2.0",
@@ -30,7 +37,7 @@ function renderItem(post: Post): string {
   for (const term of terms) if (term !== "") lines.push(textElement("category", term));
   // RSS 2.0 `author` must be an e-mail address; a bare name goes in dc:creator.
   for (const author of post.authors) lines.push(textElement("dc:creator", author.name));
-  return `${["    <item>", ...lines.map((line) => `      ${line}`), "    </item>"].join("\n")}\n`;
+  return indentedBlock("    <item>", lines, "    </item>", "      ");
 }
 
 function renderHead(view: FeedView): string {
@@ -42,25 +49,25 @@ function renderHead(view: FeedView): string {
     textElement("link", view.homePageUrl),
     // RSS Best Practices (atom:link): the self link is the URL the feed is served at.
     emptyElement("atom:link", { href: view.urls.rss, rel: "self", type: "application/rss+xml" }),
-    // RFC 5005 Appendix B: RSS carries the history links (and WebSub's hub) as atom:link.
-    ...relatedLinks(view, "rss").map(({ rel, href }) => emptyElement("atom:link", { href, rel })),
+  ];
+  // RFC 5005 Appendix B: RSS carries the history links (and WebSub's hub) as atom:link.
+  for (const { rel, href } of relatedLinks(view, "rss"))
+    channel.push(emptyElement("atom:link", { href, rel }));
+  channel.push(
     textElement("language", site.language),
     // The newest item's date, never the build time, so the bytes only change with the content.
     textElement("lastBuildDate", rfc822(view.updated)),
-  ];
+  );
   // RSS 2.0: managingEditor is an e-mail address, optionally followed by the name in parentheses.
   if (site.author?.email) {
     channel.push(textElement("managingEditor", `${site.author.email} (${site.author.name})`));
   }
   channel.push(textElement("generator", "feed-publisher"));
   if (view.history.archive) channel.push(emptyElement("fh:archive", {}));
-  const lines = [
-    XML_DECLARATION,
-    openTag("rss", view.history.archive ? { ...NAMESPACES, "xmlns:fh": HISTORY_NS } : NAMESPACES),
-    "  <channel>",
-    ...channel.map((line) => `    ${line}`),
-  ];
-  return `${lines.join("\n")}\n`;
+  const rss = openTag("rss", view.history.archive ? { ...NAMESPACES, "xmlns:fh": HISTORY_NS } : NAMESPACES);
+  let text = `${XML_DECLARATION}\n${rss}\n  <channel>\n`;
+  for (const line of channel) text += `    ${line}\n`;
+  return text;
 }
 
 /** RSS 2.0 in parts: each item is the same in every feed (see document.ts). */

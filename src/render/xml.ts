@@ -73,9 +73,9 @@ export function escapeAttr(s: string): string {
 export type XmlAttrs = Readonly<Record<string, string>>;
 
 function attrList(attrs: XmlAttrs): string {
-  return Object.entries(attrs)
-    .map(([name, value]) => ` ${name}="${escapeAttr(value)}"`)
-    .join("");
+  let list = "";
+  for (const name of Object.keys(attrs)) list += ` ${name}="${escapeAttr(attrs[name] as string)}"`;
+  return list;
 }
 
 /** `<name attrs>text</name>`, with the text escaped and no whitespace added inside. */
@@ -91,6 +91,17 @@ export function emptyElement(name: string, attrs: XmlAttrs): string {
 /** `<name attrs>`, for an element whose children follow. */
 export function openTag(name: string, attrs: XmlAttrs = {}): string {
   return `<${name}${attrList(attrs)}>`;
+}
+
+/**
+ * `open`, each of `lines` indented by `indent`, then `close`, one per line, ending with a line break.
+ * Built by appending rather than by spreading arrays into a new one: V8 compiled the renderers
+ * again each time such an array came empty or not (a different elements kind).
+ */
+export function indentedBlock(open: string, lines: readonly string[], close: string, indent: string): string {
+  let block = `${open}\n`;
+  for (const line of lines) block += `${indent}${line}\n`;
+  return `${block}${close}\n`;
 }
 
 /** XML 1.0 §2.8: the declaration every document here starts with. */
