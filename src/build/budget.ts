@@ -6,6 +6,7 @@
  */
 import type { Post } from "../model";
 import { escapeText } from "../render/xml";
+import { contentBytes } from "./post-content";
 import type { Problem } from "./problems";
 
 /** Bytes a feed document may take unless `_config.yml` says otherwise (`feed: max_bytes`). */
@@ -22,8 +23,8 @@ export function capLargePosts(
   const limit = Math.floor(budget / POST_SHARE);
   const problems: Problem[] = [];
   const capped = posts.map((post) => {
-    // Its UTF-8 length, counted without encoding it.
-    const size = Buffer.byteLength(post.contentHtml, "utf8");
+    // Its UTF-8 length (kept when the HTML itself was released).
+    const size = contentBytes(post);
     if (size <= limit) return post;
     problems.push({
       path: post.source,

@@ -5,11 +5,11 @@
  * silently skip the new post). The `tag:` authority is pinned here too, so moving the site to another
  * host does not change every id. Jekyll ignores files starting with `_`, so the lock is never published.
  */
-import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Post } from "../model";
 import { isRecord } from "./config";
+import { lockDigest } from "./post-content";
 import type { Problem } from "./problems";
 
 export const LOCK_FILE = "_feeds.lock.json";
@@ -45,9 +45,12 @@ export async function readIdLock(contentDir: string): Promise<IdLock | undefined
   return data as unknown as IdLock;
 }
 
-/** What a post's content is, for telling a moved file from an id reused for something else. */
+/**
+ * What a post's content is, for telling a moved file from an id reused for something else: a digest
+ * of its title and HTML (post-content.ts, which keeps it when the HTML itself is released).
+ */
 export function contentDigest(post: Post): string {
-  return createHash("sha256").update(`${post.title}\n${post.contentHtml}`).digest("hex").slice(0, 16);
+  return lockDigest(post);
 }
 
 /**

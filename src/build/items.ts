@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FEED_FORMATS, type FeedFormat, type Post } from "../model";
 import { FORMAT_PARTS } from "../render/formats";
+import { isReleased } from "./post-content";
 
 const encoder = new TextEncoder();
 
@@ -113,11 +114,12 @@ export class RenderedItems {
 
   /** The item in memory, or where it is in the scratch file; rendered on first use. */
   private item(format: FeedFormat, post: Post): Uint8Array | Spilled {
-    return (
-      mapOf(this.inMemory, format).get(post) ??
-      mapOf(this.spilled, format).get(post) ??
-      this.keep(format, post, renderItem(format, post))
-    );
+    const kept = mapOf(this.inMemory, format).get(post) ?? mapOf(this.spilled, format).get(post);
+    if (kept) return kept;
+    // Its item would be rendered without its text: a bug to report, never a feed to publish.
+    if (isReleased(post))
+      throw new Error(`${post.source}: no ${format} item kept, and its HTML was released`);
+    return this.keep(format, post, renderItem(format, post));
   }
 
   /** Holds an item in memory while within the limit, else in the scratch file. */

@@ -35,7 +35,8 @@ export interface ParseOptions {
   onProgress?: (done: number, total: number) => void;
   /**
    * Called with a post's items when a thread parsed it: with this, threads also render each post's
-   * items (`renderPostItems`), so the calling thread need not. Called before the post is done.
+   * items (`renderPostItems`), so the calling thread need not. Called before the post is done, after
+   * it is in the cache: the callee may release its HTML (post-content.ts).
    */
   onItems?: (post: Post, items: PostItems) => void;
   /** How threads are started; default: `parserThreadEntry()`, found when threads are first needed. */
@@ -82,9 +83,10 @@ export async function parsePostFiles(
   /** Keys of the files parsed (not found in the cache), by index: their parses go into the cache. */
   const keys: (string | undefined)[] = [];
   const parsedNow = (index: number, parsed: ParsedPostFile, items?: PostItems, serialized?: Uint8Array) => {
-    if (parsed.post && items) options.onItems?.(parsed.post, items);
     const key = keys[index];
+    // The cache first: `onItems` may release the post's HTML (see post-content.ts).
     if (cache && key) cache.set(key, parsed, serialized);
+    if (parsed.post && items) options.onItems?.(parsed.post, items);
     finish(index, parsed);
   };
 

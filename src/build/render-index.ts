@@ -11,6 +11,7 @@
 import { createHash, hash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import type { FeedFormat, Post } from "../model";
+import { contentSha256 } from "./post-content";
 
 /** The index's file in the build's folder (beside manifest.json and doc/). */
 export const RENDER_INDEX_FILE = "render-index.json";
@@ -82,17 +83,18 @@ export class RenderIndex {
   }
 
   /**
-   * Everything a post's item is rendered from: the post as JSON but for its HTML, which is hashed as
-   * it is after it (JSON would first escape every quote of it: this takes about 40% less time).
+   * Everything a post's item is rendered from: the post as JSON but for its HTML, which is taken by
+   * its SHA-256 (JSON would first escape every quote of it; and a large build releases the HTML once
+   * the items are rendered, keeping its digest: see post-content.ts).
    */
   private fingerprint(post: Post): string {
     let fingerprint = this.fingerprints.get(post);
     if (fingerprint === undefined) {
-      const { contentHtml, ...rest } = post;
+      const { contentHtml: _, ...rest } = post;
       fingerprint = createHash("sha256")
         .update(JSON.stringify(rest))
         .update("\0")
-        .update(contentHtml)
+        .update(contentSha256(post))
         .digest("hex");
       this.fingerprints.set(post, fingerprint);
     }

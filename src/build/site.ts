@@ -14,6 +14,7 @@ import { type RenderedSite, renderSite } from "./documents";
 import { finishSite } from "./extras";
 import { RenderedItems } from "./items";
 import { type LoadedSite, type LoadOptions, loadSite } from "./load";
+import { releaseContent } from "./post-content";
 import type { Problem } from "./problems";
 import { RENDER_INDEX_FILE, RenderIndex } from "./render-index";
 
@@ -58,10 +59,14 @@ async function buildWithItems(
   options: BuildOptions,
   items: RenderedItems,
 ): Promise<BuildResult> {
-  // Parser threads render each post's items too, so that this thread only assembles documents.
+  // Parser threads render each post's items too, so that this thread only assembles documents, and
+  // need not keep the posts' HTML (post-content.ts).
   const loaded = await loadSite(contentDir, {
     ...options,
-    onItems: (post, bytes) => items.provide(post, bytes),
+    onItems: (post, bytes) => {
+      items.provide(post, bytes);
+      releaseContent(post);
+    },
   });
   const { site, feedBudget } = loaded.config;
   const capped = capLargePosts(loaded.posts, feedBudget);

@@ -6,8 +6,10 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readSiteConfig } from "../../src/build/config";
+import { nextIdLock } from "../../src/build/id-lock";
 import { type PostItems, renderPostItems } from "../../src/build/items";
 import { parsePostFiles } from "../../src/build/pool";
+import { isReleased } from "../../src/build/post-content";
 import { ProblemLog } from "../../src/build/problems";
 import { buildSite } from "../../src/build/site";
 import type { Post } from "../../src/model";
@@ -50,5 +52,11 @@ describe("items rendered on parser threads", () => {
     const threaded = await buildSite(FINEWS_DIR, { now, threads: 2, inlineLimit: 1 });
     expect(threaded.manifest).toEqual(alone.manifest);
     for (const [key, bytes] of alone.documents) expect(threaded.documents.get(key)).toEqual(bytes);
+    // The threaded build kept none of the posts' HTML, and records the same ids and digests.
+    expect(threaded.site.posts.filter((post) => !isReleased(post))).toEqual([]);
+    expect(alone.site.posts.filter((post) => isReleased(post))).toEqual([]);
+    expect(nextIdLock(undefined, threaded.site.posts, "example.com")).toEqual(
+      nextIdLock(undefined, alone.site.posts, "example.com"),
+    );
   });
 });

@@ -1,0 +1,69 @@
+/**
+ * What the calling thread keeps of a post's sanitized HTML once a parser thread has rendered the
+ * post's items: its UTF-8 size and two digests, not the text. From then on the items are the only
+ * use of the HTML (feeds copy them), so a large build's memory grows with the posts' few fields and
+ * not with their bodies (10,000 bench posts hold 41 MB of HTML as JavaScript strings, 30,000 hold
+ * 123 MB; issue 6 asks for memory bounded by the feeds, not the corpus).
+ *
+ * A released post keeps `contentHtml: ""`; every reader of the HTML on the calling thread goes through
+ * the functions below, which answer alike for a released post and for one that still has its HTML.
+ */
+import { createHash } from "node:crypto";
+import type { Post } from "../model";
+
+interface ContentFacts {
+  /** UTF-8 length of the HTML. */
+  bytes: number;
+  /** SHA-256 of the HTML, hex. */
+  sha256: string;
+  /** The id lock's digest of the title and the HTML (`lockDigest`). */
+  lockDigest: string;
+}
+
+const released = new WeakMap<Post, ContentFacts>();
+
+/**
+ * Drops `post`'s HTML, keeping its facts. Only for a post whose items were rendered already and are
+ * kept (see `RenderedItems.provide`): nothing can render them again.
+ */
+export function releaseContent(post: Post): void {
+  if (released.has(post)) return;
+  released.set(post, {
+    bytes: Buffer.byteLength(post.contentHtml, "utf8"),
+    sha256: sha256(post.contentHtml),
+    lockDigest: lockDigestOf(post.title, post.contentHtml),
+  });
+  post.contentHtml = "";
+}
+
+/** True when `post`'s HTML was released: its `contentHtml` is empty whatever it was. */
+export function isReleased(post: Post): boolean {
+  return released.has(post);
+}
+
+/** The UTF-8 length of `post`'s HTML. */
+export function contentBytes(post: Post): number {
+  return released.get(post)?.bytes ?? Buffer.byteLength(post.contentHtml, "utf8");
+}
+
+/** The SHA-256 (hex) of `post`'s HTML. */
+export function contentSha256(post: Post): string {
+  return released.get(post)?.sha256 ?? sha256(post.contentHtml);
+}
+
+/**
+ * What the id lock records of a post's title and content (see id-lock.ts): the first 16 hex digits of
+ * the SHA-256 of the title, a line break and the HTML. Locks already committed hold these digests, so
+ * the formula never changes.
+ */
+export function lockDigest(post: Post): string {
+  return released.get(post)?.lockDigest ?? lockDigestOf(post.title, post.contentHtml);
+}
+
+function lockDigestOf(title: string, html: string): string {
+  return createHash("sha256").update(`${title}\n${html}`).digest("hex").slice(0, 16);
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
