@@ -21,7 +21,7 @@ function atomDate(value: string): string {
   return rfc3339(parseRfc3339(value));
 }
 
-/** RFC 4287 §3.2: a Person construct has one name, at most one uri and one email. */
+/** Appends `person` as lines of an author (RFC 4287 §3.2: one name, at most one uri and one email). */
 function renderAuthor(person: Author, lines: string[]): void {
   lines.push("<author>", `  ${textElement("name", person.name)}`);
   if (person.url) lines.push(`  ${textElement("uri", person.url)}`);
