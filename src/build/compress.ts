@@ -10,6 +10,7 @@ import { copyDocuments, type Documents, FolderDocuments, type PackLocation } fro
 import type { RenderedSite } from "./documents";
 import { mapEntries, storeDocument } from "./manifest-routes";
 import { withoutTsxPreload, workerWithOptions } from "./thread-start";
+import { ownsBuffer } from "./transfer";
 
 /**
  * zlib level 3, the last of its fast levels: against the default (6), on feed documents it took about
@@ -245,8 +246,7 @@ export class Compressor {
     if (!write && !gzip) return;
     if (gzip) this.made.set(entry.key, EMPTY);
     // A buffer of its own is moved; a view into a larger one is copied.
-    const movable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    this.send({ key: entry.key, bytes, write, gzip }, movable);
+    this.send({ key: entry.key, bytes, write, gzip }, ownsBuffer(bytes));
   }
 
   /** Every variant, once every document sent has come back compressed; the thread is then stopped. */

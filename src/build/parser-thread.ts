@@ -14,6 +14,7 @@ import { type PostItems, renderPostItems } from "./items";
 import { type PostContext, parsePostFile } from "./post";
 import { ProblemLog } from "./problems";
 import { WORKER_ROLE } from "./thread-role";
+import { ownsBuffer } from "./transfer";
 
 /** One file to parse: `bytes` and `key` are there when the cache was consulted. */
 export interface ParseJob {
@@ -76,11 +77,6 @@ function serveParseRequests(port: NonNullable<typeof parentPort>, setup: ThreadS
     }
     port.postMessage({ results } satisfies WorkerReply, transfer);
   });
-}
-
-/** Whether `bytes` is the whole of its buffer, so that transferring the buffer gives away nothing else. */
-function ownsBuffer(bytes: Uint8Array): boolean {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
 }
 
 if (!isMainThread && parentPort && workerData?.[WORKER_ROLE] === true) {
