@@ -1,6 +1,6 @@
 /**
  * What the calling thread keeps of a post's sanitized HTML once a parser thread has rendered the
- * post's items: its UTF-8 size and two digests, not the text. From then on the items are the only
+ * post's items: its UTF-8 size and a digest, not the text. From then on the items are the only
  * use of the HTML (feeds copy them), so a large build's memory grows with the posts' few fields and
  * not with their bodies (10,000 bench posts hold 41 MB of HTML as JavaScript strings, 30,000 hold
  * 123 MB; issue 6 asks for memory bounded by the feeds, not the corpus).
@@ -14,10 +14,8 @@ import type { Post } from "../model";
 interface ContentFacts {
   /** UTF-8 length of the HTML. */
   bytes: number;
-  /** SHA-256 of the HTML, hex. */
-  sha256: string;
-  /** The id lock's digest of the title and the HTML (`lockDigest`). */
-  lockDigest: string;
+  /** SHA-256 (hex) of the title, a line break and the HTML (`titledSha256`). */
+  titledSha256: string;
 }
 
 const released = new WeakMap<Post, ContentFacts>();
@@ -30,8 +28,7 @@ export function releaseContent(post: Post): void {
   if (released.has(post)) return;
   released.set(post, {
     bytes: Buffer.byteLength(post.contentHtml, "utf8"),
-    sha256: sha256(post.contentHtml),
-    lockDigest: lockDigestOf(post.title, post.contentHtml),
+    titledSha256: titledSha256Of(post.title, post.contentHtml),
   });
   post.contentHtml = "";
 }
@@ -46,24 +43,22 @@ export function contentBytes(post: Post): number {
   return released.get(post)?.bytes ?? Buffer.byteLength(post.contentHtml, "utf8");
 }
 
-/** The SHA-256 (hex) of `post`'s HTML. */
-export function contentSha256(post: Post): string {
-  return released.get(post)?.sha256 ?? sha256(post.contentHtml);
+/**
+ * The SHA-256 (hex) of `post`'s title, a line break and its HTML: one pass over the HTML gives both
+ * the render index what it needs of it and the id lock its digest.
+ */
+export function titledSha256(post: Post): string {
+  return released.get(post)?.titledSha256 ?? titledSha256Of(post.title, post.contentHtml);
 }
 
 /**
  * What the id lock records of a post's title and content (see id-lock.ts): the first 16 hex digits of
- * the SHA-256 of the title, a line break and the HTML. Locks already committed hold these digests, so
- * the formula never changes.
+ * `titledSha256`. Locks already committed hold these digests, so the formula never changes.
  */
 export function lockDigest(post: Post): string {
-  return released.get(post)?.lockDigest ?? lockDigestOf(post.title, post.contentHtml);
+  return titledSha256(post).slice(0, 16);
 }
 
-function lockDigestOf(title: string, html: string): string {
-  return createHash("sha256").update(`${title}\n${html}`).digest("hex").slice(0, 16);
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+function titledSha256Of(title: string, html: string): string {
+  return createHash("sha256").update(`${title}\n${html}`).digest("hex");
 }

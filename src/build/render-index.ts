@@ -11,7 +11,7 @@
 import { createHash, hash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import type { FeedFormat, Post } from "../model";
-import { contentSha256 } from "./post-content";
+import { titledSha256 } from "./post-content";
 
 /** The index's file in the build's folder (beside manifest.json and doc/). */
 export const RENDER_INDEX_FILE = "render-index.json";
@@ -84,8 +84,8 @@ export class RenderIndex {
 
   /**
    * Everything a post's item is rendered from: the post as JSON but for its HTML, which is taken by
-   * its SHA-256 (JSON would first escape every quote of it; and a large build releases the HTML once
-   * the items are rendered, keeping its digest: see post-content.ts).
+   * a digest (`titledSha256`: JSON would first escape every quote of it; and a large build releases
+   * the HTML once the items are rendered, keeping the digest: see post-content.ts).
    */
   private fingerprint(post: Post): string {
     let fingerprint = this.fingerprints.get(post);
@@ -94,7 +94,7 @@ export class RenderIndex {
       fingerprint = createHash("sha256")
         .update(JSON.stringify(rest))
         .update("\0")
-        .update(contentSha256(post))
+        .update(titledSha256(post))
         .digest("hex");
       this.fingerprints.set(post, fingerprint);
     }
