@@ -2,9 +2,10 @@
  * A post whose HTML was released (post-content.ts) must count as the same post everywhere the calling
  * thread still looks at its content: the byte budget, the render index, the id lock.
  */
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { capLargePosts } from "../../src/build/budget";
-import { nextIdLock } from "../../src/build/id-lock";
+import { contentDigest, nextIdLock } from "../../src/build/id-lock";
 import { RenderedItems, renderPostItems } from "../../src/build/items";
 import { contentBytes, isReleased, releaseContent } from "../../src/build/post-content";
 import { RenderIndex } from "../../src/build/render-index";
@@ -60,6 +61,18 @@ describe("releaseContent", () => {
     expect(nextIdLock(undefined, released, "example.com,2024")).toEqual(
       nextIdLock(undefined, posts, "example.com,2024"),
     );
+  });
+
+  it("gives the id lock the digest committed locks hold: SHA-256 of title, line break and HTML, 16 hex digits", () => {
+    const { posts, released } = postsAndReleased();
+    posts.forEach((post, i) => {
+      const expected = createHash("sha256")
+        .update(`${post.title}\n${post.contentHtml}`)
+        .digest("hex")
+        .slice(0, 16);
+      expect(contentDigest(post)).toBe(expected);
+      expect(contentDigest(released[i] as Post)).toBe(expected);
+    });
   });
 
   it("leaves nothing to render the items from: they must have been kept", () => {
