@@ -2,6 +2,7 @@
 import type { BuildReport, BuildVariant } from "./build-child";
 import type { GeneratedCorpus } from "./generate";
 import type { ParseReport, ParseVariant } from "./parse-child";
+import type { SanitizeReport } from "./sanitize-child";
 import type { ServingFigures, ServingReport } from "./serve";
 
 /** A build that ran to the end (`report`), was stopped at its time limit, or was not started. */
@@ -38,6 +39,8 @@ export interface Results {
   builds: MeasuredBuild[];
   /** Runs of `parsePostFiles` alone, by variant. */
   parsing: ParseReport[][];
+  /** sanitize-html as published against the threads' bundle's, when measured. */
+  sanitizing?: SanitizeReport;
   rebuild: {
     cold: MeasuredBuild;
     single: MeasuredBuild;
@@ -57,8 +60,15 @@ export interface Results {
   buildLimit: number;
 }
 
+/**
+ * What parsing on the calling thread runs that the worker threads do not: their bundle holds
+ * sanitize-html with one change that makes it faster (src/build/sanitize-html-patch.ts).
+ */
+const ON_THE_CALLING_THREAD =
+  "sanitize-html as published: the worker threads' bundle has it patched (sanitize-html-patch.ts)";
+
 const VARIANTS: Record<BuildVariant, string> = {
-  single: "one thread, no cache, no render index",
+  single: `one thread, no cache, no render index, ${ON_THE_CALLING_THREAD}`,
   pool: "a worker thread per core, no cache",
   cache: "as `cli.ts build`: a worker thread per core + the parsed-post cache + the render index",
 };
@@ -141,13 +151,35 @@ function parseLine(runs: ParseReport[], results: Results): string {
     best.variant === "halves" ? "the slower of the two, best of" : "`parsePostFiles` alone, best of";
   const meaning =
     best.variant === "halves"
-      ? "; what this machine's two cores gave this work at the time, with nothing shared but the machine: the most a parallel parse could gain"
-      : "";
+      ? `; what this machine's two cores gave this work at the time, with nothing shared but the machine; ${ON_THE_CALLING_THREAD}`
+      : best.variant === "single"
+        ? `; ${ON_THE_CALLING_THREAD}`
+        : "";
   return (
     `| Parsing ${count(best.files)} posts: ${PARSE_VARIANTS[best.variant]} | **${fixed(best.seconds)} s**` +
     `${speedup} | ${what} ${runs.length} runs (${all} s); CPU ${fixed(best.cpu)} s; ` +
     `peak RSS ${count(best.maxRss / MB)} MB${meaning} | |`
   );
+}
+
+function sanitizeLine(report: SanitizeReport | undefined): string {
+  const name = "sanitize-html: as in the threads' bundle / as published";
+  if (!report) return `| ${name} | not measured | | |`;
+  const ratios = report.bundled.map((ms, i) => ms / (report.published[i] ?? Number.NaN));
+  const listed = (values: number[]) => values.map((value) => count(value)).join(", ");
+  return (
+    `| ${name}, the HTML of ${count(report.posts)} posts | **${fixed(median(ratios), 2)}** ` +
+    `(median of ${ratios.length} alternating rounds) | ${count(median(report.bundled))} ms against ` +
+    `${count(median(report.published))} ms in median (bundled: ${listed(report.bundled)}; published: ` +
+    `${listed(report.published)}), in one process, with the build's options; ` +
+    `${report.same ? "the same output for every post" : "**outputs differ**"} (src/build/sanitize-html-patch.ts) | |`
+  );
+}
+
+/** The middle value (the lower of the two middle ones for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
 }
 
 function rebuildLine(results: Results): string {
@@ -243,6 +275,7 @@ export function renderResults(results: Results): string {
     "| --- | --- | --- | --- |",
     ...results.builds.filter((build) => !build.skipped).map((build) => buildLine(build, results)),
     ...results.parsing.filter((runs) => runs.length > 0).map((runs) => parseLine(runs, results)),
+    sanitizeLine(results.sanitizing),
     rebuildLine(results),
     coldLine(results),
     deployLine(results),

@@ -22,6 +22,7 @@ import { compileChild, runChild } from "./child";
 import { addPosts, generateCorpus } from "./generate";
 import type { ParseReport, ParseVariant } from "./parse-child";
 import { type MeasuredBuild, type Results, renderResults } from "./results";
+import type { SanitizeReport } from "./sanitize-child";
 import { bundleWorker, fillKv, measureServing } from "./serve";
 
 const OUT = join("bench", "out");
@@ -33,6 +34,8 @@ const NOW = "2025-01-01T00:00:00Z";
 const BUILD_LIMIT = 150;
 /** A build is not started with less time than this left. */
 const MIN_BUILD_SECONDS = 15;
+/** Posts whose HTML the sanitize-html comparison sanitizes (each round, with each of the two). */
+const SANITIZED_POSTS = 5000;
 /** Rounds of the parse comparison (each runs every variant once). */
 const PARSE_ROUNDS = 2;
 /**
@@ -145,6 +148,17 @@ async function parseInHalves(content: Corpus, status: string): Promise<ParseRepo
   };
 }
 
+/** sanitize-html as published against the threads' bundle's, on the first posts of `content`. */
+async function compareSanitizing(content: Corpus): Promise<SanitizeReport | undefined> {
+  const run = await runChild(
+    join("bench", "sanitize-child.ts"),
+    ["--content", content.dir, "--posts", String(Math.min(content.posts, SANITIZED_POSTS))],
+    BUILD_LIMIT,
+    "  sanitize-html as published and as bundled",
+  );
+  return run.lastLine ? (JSON.parse(run.lastLine) as SanitizeReport) : undefined;
+}
+
 /** A copy of `from` made of hard links (the bench adds posts to it without touching `from`). */
 async function linkedCopy(from: string, to: string): Promise<void> {
   await rm(to, { recursive: true, force: true });
@@ -213,7 +227,8 @@ async function main(): Promise<void> {
     );
 
   // The measured children start as the CLI does, on their TypeScript compiled once: compiled now.
-  for (const child of ["build-child.ts", "parse-child.ts"]) await compileChild(join("bench", child));
+  for (const child of ["build-child.ts", "parse-child.ts", "sanitize-child.ts"])
+    await compileChild(join("bench", child));
   const small = await generateCorpus(join(OUT, `corpus-${sizes.small}`), sizes.small);
   const large = await generateCorpus(join(OUT, `corpus-${sizes.large}`), sizes.large);
   const smallLabel = `cold, ${sizes.small.toLocaleString("en-US")} posts`;
@@ -278,6 +293,7 @@ async function main(): Promise<void> {
   // The parse phase alone, with and without the pool and the cache; the larger corpus as the CLI
   // builds it; then, as far as the budget goes, the smaller one on one thread without a cache.
   const parsing = await compareParsing(small, join(OUT, "cache-parse"));
+  const sanitizing = await compareSanitizing(small);
   const largeLabel = `cold, ${sizes.large.toLocaleString("en-US")} posts`;
   const largeCache = join(OUT, "cache-large");
   await rm(largeCache, { recursive: true, force: true });
@@ -320,6 +336,7 @@ async function main(): Promise<void> {
     corpus: { small, large },
     builds: [cold, rebuilt, largeCold, noArchives, single],
     parsing,
+    sanitizing,
     rebuild: { cold, single, rebuild: rebuilt, pairs },
     deploy:
       cold.report && rebuilt.report ? { before: cold.report.keys, after: rebuilt.report.keys } : undefined,

@@ -89,7 +89,12 @@ const SAFE_MEDIA_SCHEMES = new Set(["http:", "https:"]);
  * against it and protocol-relative ones become `https:`.
  */
 export function sanitizePostHtml(html: string, baseUrl: string): string {
-  const clean = sanitizeHtml(html, {
+  return stripInvalidXmlChars(sanitizeHtml(html, sanitizeOptions(baseUrl))).trim();
+}
+
+/** What sanitize-html is told for a post whose address is `baseUrl`. */
+export function sanitizeOptions(baseUrl: string): sanitizeHtml.IOptions {
+  return {
     allowedTags: ALLOWED_TAGS,
     allowedAttributes: ALLOWED_ATTRIBUTES,
     allowedSchemes: ["http", "https", "mailto"],
@@ -108,8 +113,7 @@ export function sanitizePostHtml(html: string, baseUrl: string): string {
     },
     // `frame.tag` is the name before transformTags; the marker attribute survives the renaming.
     exclusiveFilter: (frame) => DROP in frame.attribs,
-  });
-  return stripInvalidXmlChars(clean).trim();
+  };
 }
 
 /** A declaration that hides an element, in a style with whitespace removed and lower-cased. */

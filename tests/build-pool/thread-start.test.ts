@@ -97,6 +97,8 @@ describe("parser threads from the compiled parser", () => {
     expect(code).not.toMatch(/\bimport\(\s*"(?!node:)/);
     // sanitize-html's own code is in the file, not loaded from node_modules.
     expect(code).toContain("node_modules/sanitize-html/index.js");
+    // With one element constructor for all calls (src/build/sanitize-html-patch.ts).
+    expect(code).toMatch(/Frame\.prototype\.updateParentNodeText = function ?\(stack\)/);
   });
 
   it("are made once and then reused as they are", async () => {
