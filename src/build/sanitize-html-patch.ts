@@ -4,11 +4,11 @@
  * `sanitizeHtml`, so every call makes a new constructor. V8 then builds a new prototype and object
  * shape for the first element of every call, and the library's handlers (`onopentag`, `ontext`,
  * `onclosetag`, whose type feedback all calls share) meet frames of a new shape in each call, which
- * keeps their property reads megamorphic. With one constructor for all calls, the HTML of 5,000 bench posts took
- * 0.72 of the time (median of five alternating rounds, `node bin/run.mjs bench/sanitize-child.ts
- * --content bench/out/corpus-10000`; `npm run bench` prints it), and `<p>hi</p>` 4-8 µs instead of
- * 26-40 µs a call. Cold CLI builds of the 10,000 posts, alternating with and without it: 0.89 of the
- * time in median of five pairs (0.87 to 1.14).
+ * keeps their property reads megamorphic. With one constructor for all calls, the HTML of 5,000
+ * bench posts took 0.72 of the time (median of five alternating rounds, `node bin/run.mjs
+ * bench/sanitize-child.ts --content bench/out/corpus-10000`; `npm run bench` prints it), and
+ * `<p>hi</p>` 4-8 µs instead of 26-40 µs a call. Cold CLI builds of the 10,000 posts, alternating
+ * with and without it: 0.89 of the time in median of five pairs (0.87 to 1.14).
  *
  * The change is applied only to the exact file it was written for (its SHA-256): any other version
  * is bundled as it is (correct, only slower), and tests/build/sanitize-html-patch.test.ts fails so
@@ -104,7 +104,7 @@ function escapeRegExp(text: string): string {
 export async function loadPatchedSanitizeHtml(dir: string): Promise<typeof import("sanitize-html")> {
   const { build } = await import("esbuild");
   const result = await build({
-    stdin: { contents: 'module.exports = require("sanitize-html");', resolveDir: PROJECT_ROOT },
+    stdin: { contents: 'module.exports = require("sanitize-html");', resolveDir: HERE },
     bundle: true,
     platform: "node",
     format: "cjs",
@@ -120,4 +120,5 @@ export async function loadPatchedSanitizeHtml(dir: string): Promise<typeof impor
 /** Files written by `loadPatchedSanitizeHtml` in this process, so that each has a name of its own. */
 let loaded = 0;
 
-const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** This module's folder: `sanitize-html` resolves from it as from the build's own modules. */
+const HERE = fileURLToPath(new URL(".", import.meta.url));
