@@ -5,8 +5,8 @@
  * shape for the first element of every call, and the library's handlers (`onopentag`, `ontext`,
  * `onclosetag`, whose type feedback all calls share) meet frames of a new shape in each call, which
  * keeps their property reads megamorphic. With one constructor for all calls, the HTML of 5,000
- * bench posts took 0.72 of the time (median of five alternating rounds, `node bin/run.mjs
- * bench/sanitize-child.ts --content bench/out/corpus-10000`; `npm run bench` prints it), and
+ * bench posts took 0.71-0.77 of the time (median of five alternating rounds in each of three runs of
+ * `npm run bench`; alone: `node bin/run.mjs bench/sanitize-child.ts --content <corpus>`), and
  * `<p>hi</p>` 4-8 µs instead of 26-40 µs a call. Cold CLI builds of the 10,000 posts, alternating
  * with and without it: 0.89 of the time in median of five pairs (0.87 to 1.14).
  *
