@@ -67,9 +67,10 @@ export function addGzipVariants(
     variant = null;
     const made = precompressed.get(entry.key);
     if (made && !(made instanceof Uint8Array)) {
-      if (made.size <= entry.size * (1 - MIN_GZIP_SAVING))
+      if (made.size <= entry.size * (1 - MIN_GZIP_SAVING)) {
+        if (!holdsStored(documents, made)) throw new Error(`gzip variant ${made.key} is not in the folder`);
         variant = { key: made.key, etag: gzipEtag(entry.etag), size: made.size };
-      else documents.delete(made.key);
+      } else documents.delete(made.key);
     } else {
       const gzipped = made ?? gzipDocument(identityBytes(documents, entry.key));
       if (gzipped.byteLength <= entry.size * (1 - MIN_GZIP_SAVING)) {
@@ -86,6 +87,16 @@ export function addGzipVariants(
     return gzip ? { ...entry, gzip } : entry;
   });
   return { ...rendered, manifest, documents };
+}
+
+/**
+ * Whether `documents` holds a variant stored in their folder, taking it in when the folder has it: a
+ * set copied before the compressing thread reported it (`finishCompressedSite` renders the discovery
+ * documents meanwhile) does not list it yet.
+ */
+function holdsStored(documents: Documents, variant: StoredVariant): boolean {
+  if (documents.has(variant.key)) return true;
+  return documents instanceof FolderDocuments && documents.adopt(variant.key, variant.size);
 }
 
 /**
@@ -218,15 +229,18 @@ export class Compressor {
    * without `bytes`, they are read from the documents when needed.
    */
   add(entry: ManifestEntry, bytes?: Uint8Array): void {
-    if (!this.needsVariant(entry)) return;
-    const identity = bytes ?? identityBytes(this.documents, entry.key);
-    // When the thread lags behind, this thread compresses too rather than queue more bytes.
-    if (this.lagging()) {
-      this.made.set(entry.key, gzipDocument(identity));
-      return;
+    if (this.needsVariant(entry)) this.compress(entry, bytes ?? identityBytes(this.documents, entry.key));
+  }
+
+  /**
+   * Starts compressing the documents of `site` that get a variant and have none made or taken over:
+   * those added after rendering (the discovery documents), while the thread finishes the feeds.
+   */
+  addAll(site: RenderedSite): void {
+    const { routes, schedule = [] } = site.manifest;
+    for (const entry of [routes, ...schedule.map((change) => change.routes)].flatMap(Object.values)) {
+      if (entry && this.needsVariant(entry)) this.compress(entry, identityBytes(site.documents, entry.key));
     }
-    this.made.set(entry.key, EMPTY);
-    this.send({ key: entry.key, bytes: identity, write: false, gzip: true }, false);
   }
 
   /**
@@ -261,6 +275,17 @@ export class Compressor {
     this.thread = undefined;
     if (this.failure) throw this.failure;
     return this.made;
+  }
+
+  /** Compresses `identity` (the bytes of `entry`'s document) on the thread, or here when it lags. */
+  private compress(entry: ManifestEntry, identity: Uint8Array): void {
+    // When the thread lags behind, this thread compresses too rather than queue more bytes.
+    if (this.lagging()) {
+      this.made.set(entry.key, gzipDocument(identity));
+      return;
+    }
+    this.made.set(entry.key, EMPTY);
+    this.send({ key: entry.key, bytes: identity, write: false, gzip: true }, false);
   }
 
   /** True when `entry`'s document gets a variant that is neither made nor taken over (see `add`). */

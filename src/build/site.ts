@@ -105,7 +105,7 @@ async function buildWithItems(
         };
   if (indexPath) index?.write(indexPath);
   const problems = [...loaded.problems, ...capped.problems, ...cappedScheduled.problems, ...rendered.trimmed];
-  const finished = finishSite(rendered, site, await compressor.done());
+  const finished = await finishSite(rendered, site, compressor);
   problems.push(...finished.problems);
   return {
     ...finished.rendered,
