@@ -101,6 +101,8 @@ describe("sanitize-html in the parser threads' bundle", () => {
       "every tag dropped, text filtered",
       () => ({ allowedTags: [], textFilter: (text) => text.toUpperCase() }),
     ],
+    // The library's other way of escaping: entities kept as written.
+    ["entities left as written", () => ({ parser: { decodeEntities: false } })],
   ];
 
   /** Where an element's text and media children reach its parent (what the frames' methods do). */
@@ -144,6 +146,8 @@ describe("sanitize-html in the parser threads' bundle", () => {
     'class="c"',
     'srcset="a.png 1x, b.png 2x"',
     "onclick=alert(1)",
+    `title='say "hi" & <bye>'`,
+    'alt="a &amp; b &#39; &zz; &"',
   ];
   const piece = fc.oneof(
     fc
