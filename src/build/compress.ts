@@ -91,7 +91,7 @@ export function addGzipVariants(
 
 /**
  * Whether `documents` holds a variant stored in their folder, taking it in when the folder has it: a
- * set copied before the compressing thread reported it (`finishCompressedSite` renders the discovery
+ * set copied before the compressing thread reported it (`finishSite` renders the discovery
  * documents meanwhile) does not list it yet.
  */
 function holdsStored(documents: Documents, variant: StoredVariant): boolean {
