@@ -206,11 +206,10 @@ function coldLine(results: Results): string {
     (pair) => Number.isFinite(pair.cold) && Number.isFinite(pair.single),
   );
   if (pairs.length === 0) return "| Cold / one-thread build | not measured | a build did not finish | |";
-  const ratios = pairs.map((pair) => pair.cold / pair.single).sort((a, b) => a - b);
-  const median = ratios[Math.floor((ratios.length - 1) / 2)] ?? Number.NaN;
+  const ratio = median(pairs.map((pair) => pair.cold / pair.single));
   const listed = pairs.map((pair) => `${fixed(pair.cold)} s / ${fixed(pair.single)} s`).join(", ");
   return (
-    `| Cold / one-thread build | **${fixed(median, 2)}** (median of ${pairs.length} pair(s)) | ` +
+    `| Cold / one-thread build | **${fixed(ratio, 2)}** (median of ${pairs.length} pair(s)) | ` +
     `${listed}: each cold CLI build with the one-thread build run right after it, at about the same ` +
     "speed of the machine | |"
   );
