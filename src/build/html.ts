@@ -174,7 +174,8 @@ export function absoluteUrl(value: string, baseUrl: string, schemes = SAFE_SCHEM
   if (isSerializedHttpUrl(absolute))
     return schemes.has(absolute.startsWith("https:") ? "https:" : "http:") ? absolute : undefined;
   try {
-    const url = trimmed.startsWith("//") ? new URL(`https:${trimmed}`) : new URL(trimmed, base);
+    // An absolute URL ignores the base: the protocol-relative one was given `https:` above.
+    const url = new URL(absolute, base);
     return schemes.has(url.protocol) ? url.href : undefined;
   } catch {
     return undefined;
