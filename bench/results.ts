@@ -19,8 +19,19 @@ export interface MeasuredBuild {
   stoppedAt?: number;
   /** Not started: the bench's time budget was spent. */
   skipped?: boolean;
-  /** When the build was run several times: every run's wall time (NaN for one that did not finish). */
-  runs?: number[];
+  /** The speed probe just before and just after the build (bench/speed-probe.ts), in ms. */
+  probe?: Probe;
+  /**
+   * When the build was run several times: every run's wall time (NaN for one that did not finish) and
+   * its speed probes.
+   */
+  runs?: { wall: number; probe?: Probe }[];
+}
+
+/** Milliseconds the speed probe's fixed work took before and after a build: lower is faster. */
+export interface Probe {
+  before: number;
+  after: number;
 }
 
 export interface Results {
@@ -122,14 +133,45 @@ function buildLine(build: MeasuredBuild, results: Results): string {
     `${fixed(report.render)} s (${count(report.written)} documents written, ${count(report.reused)} reused ` +
     `as the last build left them), \`writeDist\` ${fixed(report.write)} s`;
   const runs = build.runs
-    ? ` (median of ${build.runs.length} runs: ${build.runs.map((wall) => (Number.isNaN(wall) ? "stopped" : `${fixed(wall)} s`)).join(", ")})`
+    ? ` (median of ${build.runs.length} runs: ${build.runs.map(({ wall }) => (Number.isNaN(wall) ? "stopped" : `${fixed(wall)} s`)).join(", ")})`
     : "";
+  const probes = build.runs
+    ? `; speed probe before / after each run: ${build.runs.map((run) => probeText(run.probe)).join(", ")} ms`
+    : build.probe
+      ? `; speed probe before / after: ${probeText(build.probe)} ms`
+      : "";
   const figure = `**${fixed(build.wall)} s**${runs}, ${count(report.posts / build.wall)} posts/s, ${rss}`;
   const detail =
     `${VARIANTS[build.variant]}; ${phases}; CPU ${fixed(report.cpu)} s (${fixed(report.systemCpu)} s in the ` +
     `kernel); ${count(report.feeds)} feeds, ` +
-    `${count(report.documents)} documents (${count(report.bytes / MB)} MB)`;
+    `${count(report.documents)} documents (${count(report.bytes / MB)} MB)${probes}`;
   return `| ${name} | ${figure} | ${detail} | ${buildTarget(build, results)} |`;
+}
+
+function probeText(probe: Probe | undefined): string {
+  return probe ? `${count(probe.before)} / ${count(probe.after)}` : "-";
+}
+
+/**
+ * Every speed probe of the run: the same fixed work each time, so their spread is the machine's, and
+ * a build measured when the probe was slow ran on a slower machine, not slower code.
+ */
+function speedLine(results: Results): string {
+  const probes = results.builds.flatMap((build) =>
+    (build.runs ?? [{ wall: build.wall, probe: build.probe }]).flatMap((run) =>
+      run.probe ? [run.probe.before, run.probe.after] : [],
+    ),
+  );
+  const name = "Machine speed: the speed probe";
+  if (probes.length === 0) return `| ${name} | not measured | | |`;
+  const fastest = Math.min(...probes);
+  const slowest = Math.max(...probes);
+  return (
+    `| ${name} | **${count(fastest)}-${count(slowest)} ms** (median ${count(median(probes))} ms) | ` +
+    `bench/speed-probe.ts: the same gzip and SHA-256 work timed before and after each build ` +
+    `(${probes.length} times), lower is faster; the slowest took ${fixed(slowest / fastest, 2)}× the ` +
+    "fastest: how much this shared machine's speed moved during the bench | |"
+  );
 }
 
 const PARSE_VARIANTS: Record<ParseVariant, string> = {
@@ -277,6 +319,7 @@ export function renderResults(results: Results): string {
     sanitizeLine(results.sanitizing),
     rebuildLine(results),
     coldLine(results),
+    speedLine(results),
     deployLine(results),
     `| Serving: Worker, ${serving.items}-item category Atom feed | ${servingFigure(serving.worker)} | ` +
       `\`${serving.path}\`, ${serving.representation}; ${servingDetail(serving.worker)} | |`,

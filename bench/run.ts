@@ -24,6 +24,7 @@ import type { ParseReport, ParseVariant } from "./parse-child";
 import { type MeasuredBuild, type Results, renderResults } from "./results";
 import type { SanitizeReport } from "./sanitize-child";
 import { bundleWorker, fillKv, measureServing } from "./serve";
+import { speedProbe } from "./speed-probe";
 
 const OUT = join("bench", "out");
 /** Posts added for the rebuild and deploy figures. */
@@ -65,9 +66,11 @@ async function measureBuild(
   if (cacheDir) args.push("--cache-dir", cacheDir);
   if (showsProgress()) args.push("--progress");
   const status = `  ${label}: building (${variant}, at most ${Math.round(limit)} s)`;
+  const before = speedProbe();
   const run = await runChild(join("bench", "build-child.ts"), args, limit, status);
+  const probe = { before, after: speedProbe() };
   if (run.stopped || !run.lastLine)
-    return { ...base, wall: run.wall, maxRss: run.sampledRss, stoppedAt: limit };
+    return { ...base, wall: run.wall, maxRss: run.sampledRss, stoppedAt: limit, probe };
   const report = JSON.parse(run.lastLine) as BuildReport;
   return {
     ...base,
@@ -75,6 +78,7 @@ async function measureBuild(
     wall: run.wall,
     maxRss: Math.max(report.maxRss, run.sampledRss),
     report,
+    probe,
   };
 }
 
@@ -87,7 +91,7 @@ function medianBuild(runs: MeasuredBuild[]): MeasuredBuild {
   const sorted = [...runs].sort((a, b) => slowest(a) - slowest(b));
   const median = sorted[Math.floor((sorted.length - 1) / 2)] as MeasuredBuild;
   return runs.length > 1
-    ? { ...median, runs: runs.map((run) => (run.report ? run.wall : Number.NaN)) }
+    ? { ...median, runs: runs.map((run) => ({ wall: run.report ? run.wall : Number.NaN, probe: run.probe })) }
     : median;
 }
 
