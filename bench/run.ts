@@ -42,9 +42,10 @@ const PARSE_ROUNDS = 2;
 /**
  * Cold CLI builds of the smaller corpus, each from an empty cache into an empty folder: this shared
  * machine's speed moves by a third from one minute to the next, so the figure is their median, with
- * every run shown.
+ * every run shown and its speed probes (five runs: most runs of the bench then have some at full
+ * speed, see results.ts's `fullSpeedLine`).
  */
-const COLD_RUNS = 3;
+const COLD_RUNS = 5;
 
 interface Corpus {
   dir: string;
