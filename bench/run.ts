@@ -42,8 +42,8 @@ const PARSE_ROUNDS = 2;
 /**
  * Cold CLI builds of the smaller corpus, each from an empty cache into an empty folder: this shared
  * machine's speed moves by a third from one minute to the next, so the figure is their median, with
- * every run shown and its speed probes (five runs: most runs of the bench then have some at full
- * speed, see results.ts's `fullSpeedLine`).
+ * every run shown and its speed probes (five runs, so that more of them find the machine at full speed
+ * before and after: see results.ts's `fullSpeedLine`).
  */
 const COLD_RUNS = 5;
 

@@ -2,9 +2,9 @@
  * How fast this shared machine runs at a given moment: a fixed piece of native work (gzip at the
  * build's level and SHA-256 over the same generated text: what the build's zlib and document keys
  * do) timed on the bench's own thread, while no measured process runs. The work never changes, so its
- * time moves only with the machine: with nothing of ours running, it took 51 to 78 ms within 20
- * seconds here. Timed before and after each cold build, it tells a slow moment of the machine from
- * slow code.
+ * time moves only with the machine: here it took either about 24 ms or about 35 ms, switching within
+ * minutes (twice the work, timed every second with nothing of ours running: 51 to 78 ms within 20
+ * seconds). Timed before and after each build, it tells a slow moment of the machine from slow code.
  */
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
