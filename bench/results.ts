@@ -193,7 +193,10 @@ const FULL_SPEED_MARGIN = 1.15;
  */
 function fullSpeedLine(results: Results): string {
   const name = `Build: ${results.rebuild.cold.label}, CLI, at the machine's full speed`;
-  const runs = (results.rebuild.cold.runs ?? []).filter((run) => Number.isFinite(run.wall));
+  const { cold } = results.rebuild;
+  const runs = (cold.runs ?? (cold.report ? [{ wall: cold.wall, probe: cold.probe }] : [])).filter((run) =>
+    Number.isFinite(run.wall),
+  );
   const probes = allProbes(results);
   if (runs.length === 0 || probes.length === 0) return `| ${name} | not measured | | |`;
   const limit = Math.min(...probes) * FULL_SPEED_MARGIN;
