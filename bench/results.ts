@@ -113,9 +113,14 @@ function buildTarget(build: MeasuredBuild, results: Results): string {
       return `${verdict} 10 s on the peers' output (Hugo: 9.2-11.0 s, peers.md)`;
     }
     if (build.stoppedAt) return `< 10 s: missed (over ${fixed(build.stoppedAt, 0)} s)`;
-    return build.wall < 10 ? "< 10 s: met" : `< 10 s: missed, ${fixed(build.wall / 10)}× the target`;
+    return tenSecondVerdict(build.wall);
   }
   return "";
+}
+
+/** The cold 10,000-post build against its target (issue 6: under 10 s). */
+function tenSecondVerdict(wall: number): string {
+  return wall < 10 ? "< 10 s: met" : `< 10 s: missed, ${fixed(wall / 10)}× the target`;
 }
 
 function buildLine(build: MeasuredBuild, results: Results): string {
@@ -211,11 +216,7 @@ function fullSpeedLine(results: Results): string {
     `fastest probe of the bench (${count(limit)} ms): ${listed(fast)}; the others: ${listed(slow)}`;
   if (fast.length === 0) return `| ${name} | no run | ${detail} | |`;
   const wall = median(fast.map((run) => run.wall));
-  const verdict = results.quick
-    ? ""
-    : wall < 10
-      ? "< 10 s: met"
-      : `< 10 s: missed, ${fixed(wall / 10)}× the target`;
+  const verdict = results.quick ? "" : tenSecondVerdict(wall);
   return `| ${name} | **${fixed(wall)} s** (median of ${fast.length} of ${runs.length} runs) | ${detail} | ${verdict} |`;
 }
 

@@ -4,17 +4,19 @@
  *
  *   node bin/run.mjs bench/sanitize-child.ts --content DIR [--posts N] [--rounds R]
  *
- * Both sanitize the same HTML (the first N posts of the content folder, rendered as the build renders
- * them) with the build's options, in alternating rounds in this one process, so that both meet the
+ * Both sanitize the same HTML (the bodies of the first N posts of the content folder, Markdown ones
+ * rendered with the build's renderer; without the build's earlier steps on the body, such as cutting
+ * out the original article's link) with the build's options, in alternating rounds in this one process, so that both meet the
  * machine at about the same speed. Prints one JSON line: the milliseconds of every round of each.
  */
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { extname, join } from "node:path";
 import { parseArgs } from "node:util";
 import sanitizeHtml from "sanitize-html";
 import { readFrontMatter } from "../src/build/front-matter";
 import { renderMarkdown, sanitizeOptions } from "../src/build/html";
+import { MARKDOWN_EXTENSIONS } from "../src/build/post-files";
 import { ProblemLog } from "../src/build/problems";
 import { loadPatchedSanitizeHtml } from "../src/build/sanitize-html-patch";
 
@@ -42,7 +44,10 @@ async function main(): Promise<void> {
   const htmls: string[] = [];
   for (const name of names) {
     const file = readFrontMatter(await readFile(join(postsDir, name)), new ProblemLog(name));
-    if (file) htmls.push(name.endsWith(".md") ? renderMarkdown(file.body) : file.body);
+    if (file)
+      htmls.push(
+        MARKDOWN_EXTENSIONS.has(extname(name).toLowerCase()) ? renderMarkdown(file.body) : file.body,
+      );
   }
   const options = sanitizeOptions("https://news.example.com/2024/01/01/post.html");
 
